@@ -1,0 +1,199 @@
+"""The `storyline` command: a thin layer over the library.
+
+Each command opens the store, calls one library function and reports. Errors raised as
+`StorylineError` become a one-line message and the error's exit code, here and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from storyline import __version__
+from storyline.errors import NotFoundError, StorylineError
+from storyline.store import Store, default_db_path
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def db_option(func):
+    return click.option(
+        "--db", "db", type=click.Path(dir_okay=False), default=None, envvar="STORYLINE_DB",
+        show_envvar=True, help="SQLite database file (default: ./storyline.db).",
+    )(func)
+
+
+def open_store(db: str | None) -> Store:
+    return Store(db or default_db_path())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storyline")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def cli(verbose: bool) -> None:
+    """storyline: turn overlapping news coverage into stories you can trust."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s",
+        datefmt="%H:%M:%S", stream=sys.stderr,
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+def ingest(paths: tuple[str, ...], db: str | None) -> None:
+    """Store articles from files and folders (.txt .html .jsonl .warc[.gz] .rss .atom .xml) or - for JSONL on stdin."""
+    from storyline.ingest import ingest as ingest_paths
+
+    with open_store(db) as store:
+        report = ingest_paths(store, paths)
+        total = store.count_articles()
+    console.print(
+        f"ingested {report.added} new article(s) from {report.files} input(s); "
+        f"{report.duplicates} already stored; {len(report.rejections)} rejected; {total} in {store.path}"
+    )
+    if report.rejections:
+        for reason, n in report.reasons().most_common():
+            console.print(f"  rejected {n} x {reason}")
+        for rej in report.rejections[:10]:
+            where = f"{rej.source}{':' + rej.locator if rej.locator else ''}"
+            console.print(f"    {where}: {rej.reason}{' (' + rej.detail + ')' if rej.detail else ''}", markup=False)
+        if len(report.rejections) > 10:
+            console.print(f"    ... and {len(report.rejections) - 10} more: `storyline rejections`")
+    if report.added or report.duplicates:
+        console.print("next: `storyline run` to process them")
+
+
+@cli.command()
+@db_option
+def run(db: str | None) -> None:
+    """Process everything pending: clean, find reprints, cluster stories and storylines."""
+    from storyline.pipeline import default_progress, run_pipeline
+
+    logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
+    with open_store(db) as store:
+        reports = run_pipeline(store, default_progress())
+    for r in reports:
+        extra = ", ".join(f"{k} {v}" for k, v in r.stats.items())
+        console.print(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
+
+
+@cli.command()
+@db_option
+def rejections(db: str | None) -> None:
+    """List the inputs that could not be stored, and why."""
+    with open_store(db) as store:
+        rows = store.rejections()
+    if not rows:
+        console.print("no rejections")
+        return
+    table = Table("source", "where", "reason", "detail")
+    for r in rows:
+        table.add_row(r.source, r.locator, r.reason, r.detail)
+    console.print(table)
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["articles", "stories"]))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
+@db_option
+def export(what: str, fmt: str, output: str, db: str | None) -> None:
+    """Export articles or stories as JSONL, CSV or Parquet."""
+    from storyline.export import export as export_rows
+
+    with open_store(db) as store:
+        if output == "-":
+            if fmt == "parquet" and sys.stdout.isatty():
+                raise StorylineError("Parquet is binary: give --output FILE or redirect stdout")
+            n = export_rows(store, what, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            with open(output, "wb") as out:
+                n = export_rows(store, what, fmt, out)
+    click.echo(f"exported {n} {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
+
+
+@cli.command()
+@db_option
+def stories(db: str | None) -> None:
+    """A table of stories: dates, number of articles and outlets, title."""
+    from storyline.views import stories_table
+
+    with open_store(db) as store:
+        console.print(stories_table(store))
+
+
+@cli.command()
+@click.argument("item_id")
+@click.option("--removed", is_flag=True, help="Also show the lines removed as page furniture.")
+@db_option
+def show(item_id: str, removed: bool, db: str | None) -> None:
+    """Show one story, storyline or article."""
+    from storyline.views import show_item
+
+    with open_store(db) as store:
+        show_item(store, item_id, console, removed=removed)
+
+
+@cli.command()
+@click.option("--db", "db", type=click.Path(dir_okay=False), default="storyline-demo.db", show_default=True,
+              help="Database file to create for the demo.")
+def demo(db: str) -> None:
+    """Ingest the five bundled seed articles into a fresh database and show what storyline finds."""
+    from storyline.demo import run_demo
+
+    run_demo(Path(db), console)
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure a stage on labelled real data (default folder: ../shared/data)."""
+
+
+class _EvalGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from storyline.evaluation import eval_modules
+
+        return eval_modules()
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from storyline.evaluation import load_command
+
+        return load_command(name)
+
+
+eval_group.__class__ = _EvalGroup
+
+
+def main() -> None:
+    try:
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except NotFoundError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except StorylineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted: everything committed so far is kept; run the command again to finish", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

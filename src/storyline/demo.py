@@ -1,0 +1,70 @@
+"""`storyline demo`: the five seed articles, end to end, in a fresh database."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+
+from storyline.errors import StorylineError
+from storyline.ingest import ingest
+from storyline.pipeline import run_pipeline
+from storyline.store import Store
+
+
+def seed_dir() -> Path:
+    return Path(str(resources.files("storyline") / "data" / "seeds"))
+
+
+def seed_files() -> list[Path]:
+    return sorted(seed_dir().glob("*.txt"))
+
+
+def fresh_demo_db(path: Path) -> None:
+    """Remove a previous demo database at `path`, refusing to touch any other file."""
+    if not path.exists():
+        return
+    try:
+        with Store(path) as old:
+            sources = {Path(r["source"]).name for r in old.export_articles()}
+    except StorylineError as exc:
+        raise StorylineError(f"{path} exists and is not a storyline demo database; choose another --db") from exc
+    if not sources <= {p.name for p in seed_files()}:
+        raise StorylineError(f"{path} holds articles other than the seeds; not overwriting it, choose another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def run_demo(path: Path, console: Console) -> None:
+    fresh_demo_db(path)
+    with Store(path) as store:
+        report = ingest(store, [str(p) for p in seed_files()])
+        console.print(f"ingested {report.added} seed articles (bundled: storyline/data/seeds) into {path}")
+        run_pipeline(store)
+        articles = list(store.export_articles())
+        stories = store.stories()
+        storylines = store.storylines()
+
+    console.print("\n[bold]Articles[/]")
+    for a in articles:
+        console.print(
+            f"  {a['id'][:3]}  {(a['outlet'] or '?'):<28} {a['published'] or 'date unknown':<12} {a['title'] or ''}",
+            markup=False,
+        )
+    console.print("\n[bold]Reprints[/] (same source text)")
+    groups: dict[str, list[dict]] = {}
+    for a in articles:
+        if a["reprint_group"]:
+            groups.setdefault(a["reprint_group"], []).append(a)
+    if not groups:
+        console.print("  none found")
+    for gid, members in groups.items():
+        fullest = max(members, key=lambda a: len(a["text"] or ""))
+        names = ", ".join(f"{m['id'][:3]} ({m['outlet']})" for m in members)
+        console.print(f"  {gid}: {names}; fullest copy {fullest['id'][:3]}", markup=False)
+    console.print(f"\n[bold]Stories[/] ({len(stories)}) in {len(storylines)} storyline(s)")
+    for s in stories:
+        ids = ", ".join(a[:3] for a in s["articles"])
+        console.print(f"  {s['id']}  [{ids}]  {s['title']}  (storyline {s['storyline']})", markup=False)
+    console.print(f"\nnext: `storyline stories --db {path}`, `storyline show <id> --db {path}`")

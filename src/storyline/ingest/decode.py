@@ -1,0 +1,61 @@
+"""Turning input bytes into text, or saying clearly why not."""
+
+from __future__ import annotations
+
+import re
+
+# One article larger than this is not an article (a dump, a book, a binary): rejected.
+MAX_ITEM_BYTES = 5 * 1024 * 1024
+
+_BINARY_MAGIC = (
+    b"\x1f\x8b", b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF",
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.I)
+
+
+class DecodeProblem(Exception):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+def decode_bytes(raw: bytes, html: bool = False, declared: str | None = None) -> tuple[str, str]:
+    """Decode `raw`; returns (text, encoding name that decodes it). Raises DecodeProblem."""
+    if not raw.strip():
+        raise DecodeProblem("empty", "no content")
+    if raw.startswith(_BINARY_MAGIC) or b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DecodeProblem("binary", "the content is not text (binary signature or NUL bytes)")
+    candidates: list[str] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        candidates.append("utf-8-sig")
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates.append("utf-16")
+    candidates.append("utf-8")
+    if declared:
+        candidates.append(declared)
+    if html:
+        found = _META_CHARSET.search(raw[:4096])
+        if found:
+            candidates.append(found.group(1).decode("ascii", "replace"))
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return _checked(text), encoding
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None or best.chaos > 0.25:
+        raise DecodeProblem("undecodable", "not UTF-8, and no other text encoding fits it")
+    return _checked(str(best)), best.encoding
+
+
+def _checked(text: str) -> str:
+    if not text.strip():
+        raise DecodeProblem("empty", "only whitespace")
+    sample = text[:20000]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if control > max(8, len(sample) // 50):
+        raise DecodeProblem("binary", f"{control} control characters in the first {len(sample)}")
+    return text

@@ -1,0 +1,86 @@
+"""The typed records that cross stage boundaries.
+
+One record type per boundary (see STYLE.md lesson 1): ingest produces `RawArticle`,
+cleaning produces `CleanArticle`, the corpus stages produce assignments. Stage logic is
+plain functions over these, so the local executor and a distributed one call the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An input item exactly as ingested. `body` is the decoded text or HTML."""
+
+    id: str
+    seq: int
+    format: str  # "text" or "html"
+    body: str
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    language: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input item that could not become an article, and why. Never silently dropped."""
+
+    source: str
+    locator: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line taken out of an article's text as page furniture; kept so it can be shown."""
+
+    line_no: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MetaValue:
+    """A metadata value with where it came from and how much to trust it (0..1)."""
+
+    value: Any
+    source: str
+    confidence: float
+
+
+@dataclass
+class CleanArticle:
+    """An article's clean text and metadata, as the cleaning stage made it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # YYYY-MM-DD, or None when not known reliably
+    language: str | None = None
+    removed: list[RemovedLine] = field(default_factory=list)
+    # name -> MetaValue for every metadata field found (title, outlet, published, dateline,
+    # wire, authors, ...), each with its source and confidence.
+    metadata: dict[str, MetaValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArticleForGrouping:
+    """What the corpus stages (reprints, stories, storylines) see of one article."""
+
+    id: str
+    seq: int
+    text: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    language: str | None

@@ -1,0 +1,507 @@
+"""The one place that talks to the database.
+
+An embedded SQLite file (WAL mode, one writer) by default. Every other module goes through
+`Store`; no other module builds SQL, and no SQL is ever built from article text or URLs
+(values always travel as parameters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import NotFoundError, StoreError
+from storyline.records import (
+    ArticleForGrouping,
+    CleanArticle,
+    MetaValue,
+    RawArticle,
+    Rejection,
+    RemovedLine,
+)
+from storyline.store.migrations import MIGRATIONS
+
+DEFAULT_DB = "storyline.db"
+
+
+def default_db_path() -> str:
+    return os.environ.get("STORYLINE_DB") or DEFAULT_DB
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(fmt: str, body: bytes, url: str | None) -> str:
+    """Identity of an input item: the same bytes at the same URL are one article.
+
+    The URL is part of it because one wire text at two addresses is two articles (two
+    carriers), which the reprint stage then groups.
+    """
+    digest = hashlib.sha256()
+    for part in (fmt.encode(), b"\0", (url or "").encode(), b"\0", body):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Store:
+    """A storyline database: raw inputs byte for byte, and everything derived from them."""
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB):
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create database {self.path}: folder {parent} does not exist")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
+        self._depth = 0
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a batch of stage output lands whole or not at all (kill -9 safe)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def _migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        applied = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        unknown = applied - known
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer storyline (migrations {sorted(unknown)}); "
+                "upgrade storyline to open it"
+            )
+        for name, sql in MIGRATIONS:
+            if name in applied:
+                continue
+            # executescript commits on its own; wrap it so a failed migration leaves no trace.
+            self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO migrations VALUES ('{name}', '{now()}');\nCOMMIT;"
+            )
+
+    def migrations(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM migrations ORDER BY name")]
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def add_article(
+        self,
+        *,
+        article_id: str,
+        fmt: str,
+        raw: bytes,
+        encoding: str,
+        source: str,
+        locator: str,
+        body_field: str | None = None,
+        identity: bytes | None = None,
+        url: str | None = None,
+        title: str | None = None,
+        outlet: str | None = None,
+        published: str | None = None,
+        language: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """Store one input item. Returns (status, id): status is 'added' or 'duplicate'.
+
+        The same content is stored once: `identity` (default `raw`) is what is compared, so a
+        JSONL line passes its body, not the whole line with its incidental fields. An id already taken by other content gets a
+        suffix from the content hash, so nothing is overwritten.
+        """
+        digest = content_hash(fmt, raw if identity is None else identity, url)
+        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+        if row:
+            return "duplicate", row[0]
+        final_id = article_id
+        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (final_id,)).fetchone():
+            final_id = f"{article_id}~{digest[:8]}"
+        self.db.execute(
+            "INSERT INTO articles (id, content_hash, format, raw, encoding, body_field, url, title,"
+            " outlet, published, language, meta, source, locator, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                final_id, digest, fmt, raw, encoding, body_field, url, title, outlet, published, language,
+                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), source, locator, now(),
+            ),
+        )
+        return "added", final_id
+
+    def add_rejection(self, rejection: Rejection) -> None:
+        self.db.execute(
+            "INSERT INTO rejections (source, locator, reason, detail, first_seen)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, locator, reason) DO UPDATE SET detail = excluded.detail",
+            (rejection.source, rejection.locator, rejection.reason, rejection.detail, now()),
+        )
+
+    def rejections(self) -> list[Rejection]:
+        rows = self.db.execute(
+            "SELECT source, locator, reason, detail FROM rejections ORDER BY id"
+        ).fetchall()
+        return [Rejection(*row) for row in rows]
+
+    # -- raw articles ---------------------------------------------------------------------
+
+    def count_articles(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def article_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def raw_articles(self, ids: Sequence[str]) -> list[RawArticle]:
+        out: dict[str, RawArticle] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT id, seq, format, raw, encoding, body_field, url, title, outlet, published,"
+                f" language, meta, source, locator FROM articles WHERE id IN ({marks})",
+                tuple(chunk),
+            ):
+                body = row[3].decode(row[4])
+                if row[5]:
+                    body = json.loads(body)[row[5]]
+                out[row[0]] = RawArticle(
+                    id=row[0], seq=row[1], format=row[2], body=body,
+                    url=row[6], title=row[7], outlet=row[8], published=row[9], language=row[10],
+                    meta=json.loads(row[11]), source=row[12], locator=row[13],
+                )
+        return [out[i] for i in ids if i in out]
+
+    def raw_bytes(self, article_id: str) -> bytes:
+        row = self.db.execute("SELECT raw FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not row:
+            raise NotFoundError(f"no article {article_id!r} in {self.path}")
+        return row[0]
+
+    def has_article(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    # -- cleaning -------------------------------------------------------------------------
+
+    def pending_clean(self, version: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
+            " WHERE c.article_id IS NULL OR c.stage_version != ? OR c.source_seq != a.seq"
+            " ORDER BY a.seq",
+            (version,),
+        )
+        return [row[0] for row in rows]
+
+    def save_clean(self, articles: Iterable[CleanArticle], version: int) -> None:
+        with self.transaction():
+            for art in articles:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO clean_articles (article_id, source_seq, stage_version,"
+                    " text, title, outlet, published, language, removed, metadata)"
+                    " VALUES (?, (SELECT seq FROM articles WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        art.id, art.id, version, art.text, art.title, art.outlet, art.published,
+                        art.language,
+                        json.dumps([asdict(r) for r in art.removed], ensure_ascii=False),
+                        json.dumps({k: asdict(v) for k, v in art.metadata.items()}, ensure_ascii=False),
+                    ),
+                )
+
+    def clean_articles(self, ids: Sequence[str]) -> list[CleanArticle]:
+        out: dict[str, CleanArticle] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT article_id, text, title, outlet, published, language, removed, metadata"
+                f" FROM clean_articles WHERE article_id IN ({marks})",
+                tuple(chunk),
+            ):
+                out[row[0]] = CleanArticle(
+                    id=row[0], text=row[1], title=row[2], outlet=row[3], published=row[4],
+                    language=row[5],
+                    removed=[RemovedLine(**r) for r in json.loads(row[6])],
+                    metadata={k: MetaValue(**v) for k, v in json.loads(row[7]).items()},
+                )
+        return [out[i] for i in ids if i in out]
+
+    def articles_for_grouping(self, ids: Sequence[str] | None = None) -> list[ArticleForGrouping]:
+        """Clean text and metadata of the given (default: all cleaned) articles, in arrival order."""
+        sql = (
+            "SELECT c.article_id, a.seq, c.text, c.title, c.outlet, c.published, c.language"
+            " FROM clean_articles c JOIN articles a ON a.id = c.article_id"
+        )
+        if ids is None:
+            rows = self.db.execute(sql + " ORDER BY a.seq").fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(sql + f" WHERE c.article_id IN ({marks})", tuple(chunk)).fetchall()
+            rows.sort(key=lambda r: r[1])
+        return [ArticleForGrouping(*row) for row in rows]
+
+    # -- corpus-stage completion markers --------------------------------------------------
+
+    def table_fingerprint(self, table: str) -> str:
+        """Changes whenever rows of `table` are added, replaced or removed.
+
+        INSERT OR REPLACE gives a replaced row a new rowid, so count + max(rowid) + the sum
+        of rowids moves on every change a stage makes.
+        """
+        if table not in _FINGERPRINT_TABLES:
+            raise ValueError(f"no fingerprint for table {table!r}")
+        if table in _CONTENT_FINGERPRINT:
+            # Tables rewritten whole: rowids repeat, so hash the content itself.
+            digest = hashlib.sha1()
+            for row in self.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
+                digest.update(repr(row).encode())
+            return digest.hexdigest()
+        row = self.db.execute(f"SELECT count(*), max(rowid), total(rowid) FROM {table}").fetchone()
+        return f"{row[0]}:{row[1]}:{int(row[2])}"
+
+    def stage_done(self, stage: str, version: int, fingerprint: str) -> bool:
+        row = self.db.execute(
+            "SELECT version, fingerprint FROM stage_state WHERE stage = ?", (stage,)
+        ).fetchone()
+        return row is not None and row[0] == version and row[1] == fingerprint
+
+    def mark_stage_done(self, stage: str, version: int, fingerprint: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO stage_state (stage, version, fingerprint, finished_at)"
+            " VALUES (?, ?, ?, ?)",
+            (stage, version, fingerprint, now()),
+        )
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, settings: dict[str, Any]) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (started_at, settings) VALUES (?, ?)", (now(), json.dumps(settings))
+        )
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, stats = ? WHERE id = ?", (now(), json.dumps(stats), run_id)
+        )
+
+    # -- reprints -------------------------------------------------------------------------
+
+    def pending_signatures(self, version: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT c.article_id FROM clean_articles c"
+            " LEFT JOIN reprint_signatures s ON s.article_id = c.article_id"
+            " JOIN articles a ON a.id = c.article_id"
+            " WHERE s.article_id IS NULL OR s.stage_version != ? OR s.source_rev != c.rowid"
+            " ORDER BY a.seq",
+            (version,),
+        )
+        return [row[0] for row in rows]
+
+    def save_signatures(
+        self, rows: Iterable[tuple[str, int, bytes, list[int]]], version: int
+    ) -> None:
+        """rows: (article_id, number of shingles, minhash bytes, one bucket per LSH band)."""
+        with self.transaction():
+            for article_id, n_shingles, minhash, buckets in rows:
+                self.db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", (article_id,))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO reprint_signatures"
+                    " (article_id, source_rev, stage_version, shingles, minhash)"
+                    " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?)",
+                    (article_id, article_id, version, n_shingles, minhash),
+                )
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
+                    [(band, bucket, article_id) for band, bucket in enumerate(buckets)],
+                )
+
+    def unlinked_articles(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT s.article_id FROM reprint_signatures s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.linked = 0 ORDER BY a.seq"
+        )
+        return [row[0] for row in rows]
+
+    def clean_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, text FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
+            ))
+        return out
+
+    def lsh_candidates(self, article_id: str) -> list[str]:
+        """Articles sharing at least one LSH bucket with `article_id`."""
+        rows = self.db.execute(
+            "SELECT DISTINCT o.article_id FROM lsh_buckets m"
+            " JOIN lsh_buckets o ON o.band = m.band AND o.bucket = m.bucket"
+            " WHERE m.article_id = ? AND o.article_id != ?",
+            (article_id, article_id),
+        )
+        return [row[0] for row in rows]
+
+    def save_reprint_links(self, article_id: str, links: Iterable[tuple[str, float, float, bool]]) -> None:
+        """Replace every link touching `article_id` with `links` (other id, containment, jaccard, is_reprint)
+        and mark the article linked, in one transaction."""
+        with self.transaction():
+            self.db.execute("UPDATE reprint_signatures SET linked = 1 WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM reprint_links WHERE a = ? OR b = ?", (article_id, article_id))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO reprint_links (a, b, containment, jaccard, is_reprint)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (min(article_id, other), max(article_id, other), cont, jac, int(rep))
+                    for other, cont, jac, rep in links
+                ],
+            )
+
+    def reprint_links(self, article_id: str | None = None) -> list[tuple[str, str, float, float, bool]]:
+        sql = "SELECT a, b, containment, jaccard, is_reprint FROM reprint_links"
+        if article_id is None:
+            rows = self.db.execute(sql + " ORDER BY a, b")
+        else:
+            rows = self.db.execute(sql + " WHERE a = ? OR b = ? ORDER BY a, b", (article_id, article_id))
+        return [(a, b, c, j, bool(r)) for a, b, c, j, r in rows]
+
+    def replace_reprint_groups(self, groups: dict[str, str]) -> None:
+        """groups: article id -> group id, for articles in a group of two or more."""
+        with self.transaction():
+            self.db.execute("DELETE FROM reprint_groups")
+            self.db.executemany(
+                "INSERT INTO reprint_groups (article_id, group_id) VALUES (?, ?)", sorted(groups.items())
+            )
+
+    def reprint_groups(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT article_id, group_id FROM reprint_groups"))
+
+    # -- stories and storylines -----------------------------------------------------------
+
+    def replace_stories(
+        self,
+        stories: Sequence[dict[str, Any]],
+        storylines: Sequence[dict[str, Any]],
+    ) -> None:
+        """stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title, first_seen, last_seen}."""
+        with self.transaction():
+            self.db.execute("DELETE FROM story_members")
+            self.db.execute("DELETE FROM stories")
+            self.db.execute("DELETE FROM storylines")
+            self.db.executemany(
+                "INSERT INTO storylines (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+                [(s["id"], s["title"], s["first_seen"], s["last_seen"]) for s in storylines],
+            )
+            for story in stories:
+                self.db.execute(
+                    "INSERT INTO stories (id, title, first_seen, last_seen, storyline_id) VALUES (?, ?, ?, ?, ?)",
+                    (story["id"], story["title"], story["first_seen"], story["last_seen"], story["storyline"]),
+                )
+                self.db.executemany(
+                    "INSERT INTO story_members (article_id, story_id) VALUES (?, ?)",
+                    [(a, story["id"]) for a in story["articles"]],
+                )
+
+    def stories(self) -> list[dict[str, Any]]:
+        """Every story with its member article ids (in arrival order), newest first."""
+        members: dict[str, list[str]] = {}
+        for story_id, article_id in self.db.execute(
+            "SELECT m.story_id, m.article_id FROM story_members m JOIN articles a ON a.id = m.article_id"
+            " ORDER BY a.seq"
+        ):
+            members.setdefault(story_id, []).append(article_id)
+        rows = self.db.execute(
+            "SELECT id, title, first_seen, last_seen, storyline_id FROM stories"
+            " ORDER BY last_seen IS NULL, last_seen DESC, id"
+        )
+        return [
+            {"id": r[0], "title": r[1], "articles": members.get(r[0], []), "first_seen": r[2],
+             "last_seen": r[3], "storyline": r[4]}
+            for r in rows
+        ]
+
+    def story_of(self) -> dict[str, tuple[str, str | None]]:
+        """article id -> (story id, storyline id)."""
+        rows = self.db.execute(
+            "SELECT m.article_id, m.story_id, s.storyline_id FROM story_members m"
+            " JOIN stories s ON s.id = m.story_id"
+        )
+        return {a: (s, sl) for a, s, sl in rows}
+
+    def storylines(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT id, title, first_seen, last_seen FROM storylines ORDER BY id")
+        return [dict(zip(("id", "title", "first_seen", "last_seen"), r, strict=True)) for r in rows]
+
+    # -- export views ---------------------------------------------------------------------
+
+    def export_articles(self) -> Iterator[dict[str, Any]]:
+        """One row per article in arrival order, with everything the export shows."""
+        rows = self.db.execute(
+            "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
+            " c.published, g.group_id, m.story_id, s.storyline_id, c.text, COALESCE(c.language, a.language),"
+            " a.source, a.locator, c.metadata, c.removed"
+            " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
+            " LEFT JOIN reprint_groups g ON g.article_id = a.id"
+            " LEFT JOIN story_members m ON m.article_id = a.id"
+            " LEFT JOIN stories s ON s.id = m.story_id ORDER BY a.seq"
+        )
+        for r in rows:
+            yield {
+                "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
+                "reprint_group": r[5], "story": r[6], "storyline": r[7], "text": r[8],
+                "language": r[9], "source": r[10], "locator": r[11],
+                "metadata": json.loads(r[12]) if r[12] else {},
+                "removed_lines": len(json.loads(r[13])) if r[13] else 0,
+            }
+
+
+_CONTENT_FINGERPRINT = {"reprint_groups", "story_members"}
+_FINGERPRINT_TABLES = {
+    "articles", "clean_articles", "reprint_signatures", "reprint_links", "reprint_groups",
+    "stories", "story_members", "storylines",
+}
