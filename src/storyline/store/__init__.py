@@ -11,23 +11,21 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from storyline.errors import NotFoundError, StoreError
-from storyline.records import (
-    ArticleForGrouping,
-    CleanArticle,
-    MetaValue,
-    RawArticle,
-    Rejection,
-    RemovedLine,
-)
+from storyline.records import RawArticle, Rejection
+from storyline.store.base import chunks
+from storyline.store.clean import CleanStore
+from storyline.store.entities import EntityStore
 from storyline.store.migrations import MIGRATIONS
+from storyline.store.reprints import ReprintStore
+from storyline.store.stories import StoryStore
+from storyline.store.summaries import SummaryStore
 
 DEFAULT_DB = "storyline.db"
 
@@ -52,13 +50,12 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore):
+    """A storyline database: raw inputs byte for byte, and everything derived from them.
 
-
-class Store:
-    """A storyline database: raw inputs byte for byte, and everything derived from them."""
+    Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,
+    ...); this class adds the core: opening, migrations, transactions, raw articles, runs.
+    """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB):
         self.path = str(path)
@@ -200,7 +197,7 @@ class Store:
 
     def raw_articles(self, ids: Sequence[str]) -> list[RawArticle]:
         out: dict[str, RawArticle] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
                 "SELECT id, seq, format, raw, encoding, body_field, url, title, outlet, published,"
@@ -225,65 +222,6 @@ class Store:
 
     def has_article(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
-
-    # -- cleaning -------------------------------------------------------------------------
-
-    def pending_clean(self, version: int) -> list[str]:
-        rows = self.db.execute(
-            "SELECT a.id FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
-            " WHERE c.article_id IS NULL OR c.stage_version != ? OR c.source_seq != a.seq"
-            " ORDER BY a.seq",
-            (version,),
-        )
-        return [row[0] for row in rows]
-
-    def save_clean(self, articles: Iterable[CleanArticle], version: int) -> None:
-        with self.transaction():
-            for art in articles:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO clean_articles (article_id, source_seq, stage_version,"
-                    " text, title, outlet, published, language, removed, metadata)"
-                    " VALUES (?, (SELECT seq FROM articles WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        art.id, art.id, version, art.text, art.title, art.outlet, art.published,
-                        art.language,
-                        json.dumps([asdict(r) for r in art.removed], ensure_ascii=False),
-                        json.dumps({k: asdict(v) for k, v in art.metadata.items()}, ensure_ascii=False),
-                    ),
-                )
-
-    def clean_articles(self, ids: Sequence[str]) -> list[CleanArticle]:
-        out: dict[str, CleanArticle] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                "SELECT article_id, text, title, outlet, published, language, removed, metadata"
-                f" FROM clean_articles WHERE article_id IN ({marks})",
-                tuple(chunk),
-            ):
-                out[row[0]] = CleanArticle(
-                    id=row[0], text=row[1], title=row[2], outlet=row[3], published=row[4],
-                    language=row[5],
-                    removed=[RemovedLine(**r) for r in json.loads(row[6])],
-                    metadata={k: MetaValue(**v) for k, v in json.loads(row[7]).items()},
-                )
-        return [out[i] for i in ids if i in out]
-
-    def articles_for_grouping(self, ids: Sequence[str] | None = None) -> list[ArticleForGrouping]:
-        """Clean text and metadata of the given (default: all cleaned) articles, in arrival order."""
-        sql = (
-            "SELECT c.article_id, a.seq, c.text, c.title, c.outlet, c.published, c.language"
-            " FROM clean_articles c JOIN articles a ON a.id = c.article_id"
-        )
-        if ids is None:
-            rows = self.db.execute(sql + " ORDER BY a.seq").fetchall()
-        else:
-            rows = []
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                rows += self.db.execute(sql + f" WHERE c.article_id IN ({marks})", tuple(chunk)).fetchall()
-            rows.sort(key=lambda r: r[1])
-        return [ArticleForGrouping(*row) for row in rows]
 
     # -- corpus-stage completion markers --------------------------------------------------
 
@@ -329,153 +267,6 @@ class Store:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, stats = ? WHERE id = ?", (now(), json.dumps(stats), run_id)
         )
-
-    # -- reprints -------------------------------------------------------------------------
-
-    def pending_signatures(self, version: int) -> list[str]:
-        rows = self.db.execute(
-            "SELECT c.article_id FROM clean_articles c"
-            " LEFT JOIN reprint_signatures s ON s.article_id = c.article_id"
-            " JOIN articles a ON a.id = c.article_id"
-            " WHERE s.article_id IS NULL OR s.stage_version != ? OR s.source_rev != c.rowid"
-            " ORDER BY a.seq",
-            (version,),
-        )
-        return [row[0] for row in rows]
-
-    def save_signatures(
-        self, rows: Iterable[tuple[str, int, bytes, list[int]]], version: int
-    ) -> None:
-        """rows: (article_id, number of shingles, minhash bytes, one bucket per LSH band)."""
-        with self.transaction():
-            for article_id, n_shingles, minhash, buckets in rows:
-                self.db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", (article_id,))
-                self.db.execute(
-                    "INSERT OR REPLACE INTO reprint_signatures"
-                    " (article_id, source_rev, stage_version, shingles, minhash)"
-                    " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?)",
-                    (article_id, article_id, version, n_shingles, minhash),
-                )
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
-                    [(band, bucket, article_id) for band, bucket in enumerate(buckets)],
-                )
-
-    def unlinked_articles(self) -> list[str]:
-        rows = self.db.execute(
-            "SELECT s.article_id FROM reprint_signatures s JOIN articles a ON a.id = s.article_id"
-            " WHERE s.linked = 0 ORDER BY a.seq"
-        )
-        return [row[0] for row in rows]
-
-    def clean_texts(self, ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, text FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
-            ))
-        return out
-
-    def lsh_candidates(self, article_id: str) -> list[str]:
-        """Articles sharing at least one LSH bucket with `article_id`."""
-        rows = self.db.execute(
-            "SELECT DISTINCT o.article_id FROM lsh_buckets m"
-            " JOIN lsh_buckets o ON o.band = m.band AND o.bucket = m.bucket"
-            " WHERE m.article_id = ? AND o.article_id != ?",
-            (article_id, article_id),
-        )
-        return [row[0] for row in rows]
-
-    def save_reprint_links(self, article_id: str, links: Iterable[tuple[str, float, float, bool]]) -> None:
-        """Replace every link touching `article_id` with `links` (other id, containment, jaccard, is_reprint)
-        and mark the article linked, in one transaction."""
-        with self.transaction():
-            self.db.execute("UPDATE reprint_signatures SET linked = 1 WHERE article_id = ?", (article_id,))
-            self.db.execute("DELETE FROM reprint_links WHERE a = ? OR b = ?", (article_id, article_id))
-            self.db.executemany(
-                "INSERT OR REPLACE INTO reprint_links (a, b, containment, jaccard, is_reprint)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (min(article_id, other), max(article_id, other), cont, jac, int(rep))
-                    for other, cont, jac, rep in links
-                ],
-            )
-
-    def reprint_links(self, article_id: str | None = None) -> list[tuple[str, str, float, float, bool]]:
-        sql = "SELECT a, b, containment, jaccard, is_reprint FROM reprint_links"
-        if article_id is None:
-            rows = self.db.execute(sql + " ORDER BY a, b")
-        else:
-            rows = self.db.execute(sql + " WHERE a = ? OR b = ? ORDER BY a, b", (article_id, article_id))
-        return [(a, b, c, j, bool(r)) for a, b, c, j, r in rows]
-
-    def replace_reprint_groups(self, groups: dict[str, str]) -> None:
-        """groups: article id -> group id, for articles in a group of two or more."""
-        with self.transaction():
-            self.db.execute("DELETE FROM reprint_groups")
-            self.db.executemany(
-                "INSERT INTO reprint_groups (article_id, group_id) VALUES (?, ?)", sorted(groups.items())
-            )
-
-    def reprint_groups(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT article_id, group_id FROM reprint_groups"))
-
-    # -- stories and storylines -----------------------------------------------------------
-
-    def replace_stories(
-        self,
-        stories: Sequence[dict[str, Any]],
-        storylines: Sequence[dict[str, Any]],
-    ) -> None:
-        """stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title, first_seen, last_seen}."""
-        with self.transaction():
-            self.db.execute("DELETE FROM story_members")
-            self.db.execute("DELETE FROM stories")
-            self.db.execute("DELETE FROM storylines")
-            self.db.executemany(
-                "INSERT INTO storylines (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
-                [(s["id"], s["title"], s["first_seen"], s["last_seen"]) for s in storylines],
-            )
-            for story in stories:
-                self.db.execute(
-                    "INSERT INTO stories (id, title, first_seen, last_seen, storyline_id) VALUES (?, ?, ?, ?, ?)",
-                    (story["id"], story["title"], story["first_seen"], story["last_seen"], story["storyline"]),
-                )
-                self.db.executemany(
-                    "INSERT INTO story_members (article_id, story_id) VALUES (?, ?)",
-                    [(a, story["id"]) for a in story["articles"]],
-                )
-
-    def stories(self) -> list[dict[str, Any]]:
-        """Every story with its member article ids (in arrival order), newest first."""
-        members: dict[str, list[str]] = {}
-        for story_id, article_id in self.db.execute(
-            "SELECT m.story_id, m.article_id FROM story_members m JOIN articles a ON a.id = m.article_id"
-            " ORDER BY a.seq"
-        ):
-            members.setdefault(story_id, []).append(article_id)
-        rows = self.db.execute(
-            "SELECT id, title, first_seen, last_seen, storyline_id FROM stories"
-            " ORDER BY last_seen IS NULL, last_seen DESC, id"
-        )
-        return [
-            {"id": r[0], "title": r[1], "articles": members.get(r[0], []), "first_seen": r[2],
-             "last_seen": r[3], "storyline": r[4]}
-            for r in rows
-        ]
-
-    def story_of(self) -> dict[str, tuple[str, str | None]]:
-        """article id -> (story id, storyline id)."""
-        rows = self.db.execute(
-            "SELECT m.article_id, m.story_id, s.storyline_id FROM story_members m"
-            " JOIN stories s ON s.id = m.story_id"
-        )
-        return {a: (s, sl) for a, s, sl in rows}
-
-    def storylines(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT id, title, first_seen, last_seen FROM storylines ORDER BY id")
-        return [dict(zip(("id", "title", "first_seen", "last_seen"), r, strict=True)) for r in rows]
 
     # -- export views ---------------------------------------------------------------------
 
