@@ -37,18 +37,44 @@ def decode_bytes(raw: bytes, html: bool = False, declared: str | None = None) ->
         found = _META_CHARSET.search(raw[:4096])
         if found:
             candidates.append(found.group(1).decode("ascii", "replace"))
+    utf8_error: UnicodeDecodeError | None = None
     for encoding in candidates:
         try:
             text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8":
+                utf8_error = exc
+            continue
+        except LookupError:
             continue
         return _checked(text), encoding
+    if utf8_error is not None and len(_UTF8_MULTIBYTE.findall(raw)) >= 3:
+        # Mostly UTF-8 with damaged bytes: guessing a legacy codec would only make mojibake.
+        raise DecodeProblem(
+            "undecodable", f"broken UTF-8 at byte {utf8_error.start} ({utf8_error.reason}) in a UTF-8 text"
+        )
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
+    results = list(from_bytes(raw))
+    best = min(results, key=lambda r: (round(r.chaos, 2), r.encoding not in _COMMON_LEGACY), default=None)
     if best is None or best.chaos > 0.25:
         raise DecodeProblem("undecodable", "not UTF-8, and no other text encoding fits it")
-    return _checked(str(best)), best.encoding
+    text = _checked(str(best))
+    if not _has_word_breaks(text):
+        raise DecodeProblem("undecodable", f"not UTF-8; as {best.encoding} it reads as no language (no word breaks)")
+    return text, best.encoding
+
+
+# Among legacy codecs that decode equally cleanly, the common Western ones are the likely truth.
+_COMMON_LEGACY = {"cp1252", "latin_1", "iso8859_15"}
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_word_breaks(text: str) -> bool:
+    """Real prose has spaces or, in CJK scripts, sentence punctuation; decoded noise has neither."""
+    sample = text[:5000]
+    breaks = sum(1 for ch in sample if ch.isspace() or ch in "。、，！？")
+    return breaks >= max(1, len(sample) // 200)
 
 
 def _checked(text: str) -> str:

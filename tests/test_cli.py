@@ -1,0 +1,114 @@
+"""The command line, run as a user runs it: `python -m storyline ...` in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from storyline.export import ARTICLE_FIELDS, STORY_FIELDS
+
+from .conftest import FIXTURES
+
+
+def storyline(*args: str, db: Path | None = None, env: dict | None = None, stdin: bytes | None = None, cwd=None):
+    full_env = {k: v for k, v in os.environ.items() if k != "STORYLINE_DB"} | (env or {})
+    cmd = [sys.executable, "-m", "storyline", *args] + (["--db", str(db)] if db else [])
+    return subprocess.run(cmd, capture_output=True, input=stdin, env=full_env, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory, seeds) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "cli.db"
+    assert storyline("ingest", *map(str, seeds), str(FIXTURES / "ingest" / "mixed.jsonl"), db=db).returncode == 0
+    assert storyline("run", db=db).returncode == 0
+    return db
+
+
+def test_demo_shows_the_ap_reprints_as_one_group(tmp_path):
+    proc = storyline("demo", "--db", str(tmp_path / "demo.db"))
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    reprint_lines = [line for line in out.splitlines() if line.strip().startswith("rg-")]
+    assert len(reprint_lines) == 1
+    line = reprint_lines[0]
+    assert "000 (" in line and "001 (" in line and "003 (" in line and "002" not in line and "004" not in line
+    assert "fullest copy 003" in line
+    # Running it again starts from a fresh database instead of failing or doubling.
+    again = storyline("demo", "--db", str(tmp_path / "demo.db"))
+    assert again.returncode == 0 and again.stdout.decode().count("rg-") == 1
+
+
+def test_demo_refuses_to_overwrite_another_database(tmp_path, cli_db):
+    proc = storyline("demo", "--db", str(cli_db))
+    assert proc.returncode != 0 and "not overwriting" in proc.stderr.decode()
+
+
+def test_ingest_summarises_rejections(tmp_path):
+    proc = storyline("ingest", str(FIXTURES / "ingest" / "mixed.jsonl"), db=tmp_path / "x.db")
+    out = proc.stdout.decode()
+    assert proc.returncode == 0
+    assert "ingested 2 new article(s)" in out and "4 rejected" in out and "malformed JSON" in out
+    rejections = storyline("rejections", db=tmp_path / "x.db").stdout.decode()
+    assert "line 2" in rejections and "missing text" in rejections
+
+
+def test_stdin_jsonl_and_env_db(tmp_path):
+    db = tmp_path / "env.db"
+    line = json.dumps({"id": "wire-1", "text": "Iraqi forces retook al-Qaim on Friday, commanders said."})
+    proc = storyline("ingest", "-", env={"STORYLINE_DB": str(db)}, stdin=line.encode() + b"\n")
+    assert proc.returncode == 0 and db.exists()
+
+
+def test_export_jsonl_csv_parquet(tmp_path, cli_db):
+    out = storyline("export", "articles", db=cli_db)
+    rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(rows) == 7 and all(set(ARTICLE_FIELDS) <= set(r) for r in rows)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["001_4d2cfab19c965121"]["reprint_group"] == by_id["003_bc6e5b3ea6e5d15e"]["reprint_group"] is not None
+
+    proc = storyline("export", "stories", "--format", "csv", "--output", str(tmp_path / "s.csv"), db=cli_db)
+    assert proc.returncode == 0
+    stories = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text())))
+    assert stories and list(stories[0]) == STORY_FIELDS
+    assert sum(len(json.loads(s["articles"])) for s in stories) == 7
+
+    proc = storyline("export", "articles", "--format", "parquet", "-o", str(tmp_path / "a.parquet"), db=cli_db)
+    assert proc.returncode == 0
+    table = pq.read_table(tmp_path / "a.parquet")
+    assert table.num_rows == 7 and set(ARTICLE_FIELDS) <= set(table.column_names)
+
+
+def test_stories_table_and_show(cli_db):
+    table = storyline("stories", db=cli_db)
+    assert table.returncode == 0 and "stories" in table.stdout.decode()
+    story_id = next(w for w in table.stdout.decode().split() if w.startswith("st-"))
+    story = storyline("show", story_id, db=cli_db).stdout.decode()
+    assert f"story {story_id}" in story
+    article = storyline("show", "001_4d2cfab19c965121", "--removed", db=cli_db)
+    text = article.stdout.decode()
+    assert article.returncode == 0 and "reprint of" in text and "removed as page furniture" in text
+
+
+def test_unknown_id_is_a_clear_error(cli_db):
+    proc = storyline("show", "no-such-thing", db=cli_db)
+    assert proc.returncode == 3 and "no story, storyline or article 'no-such-thing'" in proc.stderr.decode()
+
+
+def test_eval_without_data_says_what_to_do(tmp_path):
+    proc = storyline("eval", "reprints", "--data", str(tmp_path / "missing"))
+    assert proc.returncode != 0 and "does not exist" in proc.stderr.decode()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    proc = storyline("stories", db=bogus)
+    assert proc.returncode == 4 and "cannot open" in proc.stderr.decode()
