@@ -61,7 +61,7 @@ def run_demo(path: Path, console: Console) -> None:
         console.print("  none found")
     for gid, members in groups.items():
         fullest = max(members, key=lambda a: len(a["text"] or ""))
-        names = ", ".join(f"{m['id'][:3]} ({m['outlet']})" for m in members)
+        names = ", ".join(f"{m['id'][:3]} ({m['outlet'] or 'outlet unknown'})" for m in members)
         console.print(f"  {gid}: {names}; fullest copy {fullest['id'][:3]}", markup=False)
     console.print(f"\n[bold]Stories[/] ({len(stories)}) in {len(storylines)} storyline(s)")
     for s in stories:
