@@ -84,3 +84,33 @@ class ArticleForGrouping:
     outlet: str | None
     published: str | None
     language: str | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A quantity an article reports: what it counts, who said it, and where in the text.
+
+    `value_high` equals `value_low` for a single number; a range ("between 2,500 and 3,500")
+    has both ends. `approximate` marks hedged values ("about", "an estimated").
+    """
+
+    article_id: str
+    value_low: float
+    value_high: float
+    what: str  # what it counts, as written ("Islamic State fighters", "percent")
+    quote: str  # the sentence it came from
+    attributed_to: str | None  # who said it ("Col. Ryan Dillon"), None when the article says it
+    start: int  # character span of the number phrase in the article text
+    end: int
+    approximate: bool = False
+    qualifier: str = ""  # "about", "between", "more than", ... as written
+    key: str = ""  # normalized "what" used to compare figures across articles ("IS|fighters")
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Figures about the same thing that disagree across sources."""
+
+    what: str
+    figures: list[Figure]
+    note: str

@@ -26,6 +26,7 @@ from storyline.store.migrations import MIGRATIONS
 from storyline.store.reprints import ReprintStore
 from storyline.store.stories import StoryStore
 from storyline.store.summaries import SummaryStore
+from storyline.store.web import WebStore
 
 DEFAULT_DB = "storyline.db"
 
@@ -50,7 +51,7 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore):
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore):
     """A storyline database: raw inputs byte for byte, and everything derived from them.
 
     Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,

@@ -124,4 +124,113 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0005_web_search",
+        # Full-text index over clean titles and texts for `storyline serve` (issue 8). An
+        # external-content FTS5 table kept current by triggers, so every writer of
+        # clean_articles updates it in the same transaction. INSERT OR REPLACE deletes the old
+        # row without firing delete triggers, hence the BEFORE INSERT trigger.
+        """
+        CREATE VIRTUAL TABLE article_fts USING fts5(
+            title, text, content='clean_articles', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER clean_articles_fts_bi BEFORE INSERT ON clean_articles BEGIN
+            INSERT INTO article_fts (article_fts, rowid, title, text)
+                SELECT 'delete', rowid, title, text FROM clean_articles WHERE article_id = new.article_id;
+        END;
+        CREATE TRIGGER clean_articles_fts_ai AFTER INSERT ON clean_articles BEGIN
+            INSERT INTO article_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER clean_articles_fts_ad AFTER DELETE ON clean_articles BEGIN
+            INSERT INTO article_fts (article_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER clean_articles_fts_au AFTER UPDATE ON clean_articles BEGIN
+            INSERT INTO article_fts (article_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO article_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        INSERT INTO article_fts (article_fts) VALUES ('rebuild');
+        CREATE INDEX clean_articles_outlet ON clean_articles (outlet COLLATE NOCASE);
+        CREATE INDEX stories_recent ON stories (last_seen DESC, id);
+        """,
+    ),
+    (
+        "0006_stories_online",
+        """
+        -- Online story clustering: where each article went and in which canonical position,
+        -- so a later run continues from there and can tell when it must replay.
+        CREATE TABLE story_assignments (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            story_id TEXT NOT NULL,
+            day INTEGER NOT NULL,         -- canonical order key: (day, seq)
+            seq INTEGER NOT NULL,
+            leader TEXT NOT NULL          -- the reprint copy it followed; itself when counted
+        );
+        CREATE TABLE story_state (
+            name TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        "0007_reprint_sketches",
+        """
+        -- Reprints 0.2: per-article shingle sketches replace MinHash bands (the in-memory key
+        -- index is rebuilt from `sample`); passage alignments are stored per pair.
+        DROP TABLE lsh_buckets;
+        DROP TABLE reprint_signatures;
+        CREATE TABLE reprint_sketches (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            source_rev INTEGER NOT NULL,  -- rowid of the clean_articles row it was made from
+            stage_version INTEGER NOT NULL,
+            shingles INTEGER NOT NULL,
+            sample BLOB NOT NULL,         -- sorted uint64 sample keys
+            hashes BLOB NOT NULL,         -- sorted uint32 hashes of all shingles
+            linked INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE reprint_group_info (
+            group_id TEXT PRIMARY KEY,
+            fullest TEXT NOT NULL,
+            earliest TEXT,                -- NULL when no member has a known date
+            size INTEGER NOT NULL
+        );
+        -- One row per aligned (reference, copy) pair; its passages in reprint_passages.
+        CREATE TABLE reprint_alignments (
+            ref TEXT NOT NULL,
+            copy TEXT NOT NULL,
+            removed TEXT NOT NULL DEFAULT '[]',  -- [start, end] spans of ref not in copy
+            added TEXT NOT NULL DEFAULT '[]',    -- [start, end] spans of copy not in ref
+            PRIMARY KEY (ref, copy)
+        );
+        CREATE INDEX reprint_alignments_copy ON reprint_alignments(copy);
+        CREATE TABLE reprint_passages (
+            ref TEXT NOT NULL,
+            copy TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            ref_start INTEGER NOT NULL,
+            ref_end INTEGER NOT NULL,
+            copy_start INTEGER NOT NULL,
+            copy_end INTEGER NOT NULL,
+            similarity REAL NOT NULL,
+            edits TEXT NOT NULL DEFAULT '[]',    -- [[op, before, after], ...] from ref to copy
+            PRIMARY KEY (ref, copy, n)
+        );
+        """,
+    ),
+    (
+        "0008_summaries",
+        """
+        -- One row per story: its cited summary, disputes and timeline as JSON (see store/summaries.py).
+        CREATE TABLE story_summaries (
+            story_id TEXT PRIMARY KEY,
+            input_key TEXT NOT NULL,      -- stage version + member articles' clean rows + reprint groups
+            sentences TEXT NOT NULL,      -- [{text, article_id, cites}]
+            disputes TEXT NOT NULL,       -- [{what, note, cites}]
+            timeline TEXT NOT NULL,       -- [{date, estimated, text, cites}]
+            made_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

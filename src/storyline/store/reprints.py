@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from storyline.store.base import StoreBase, chunks
 
 
 class ReprintStore(StoreBase):
-    # -- reprints -------------------------------------------------------------------------
+    # -- sketches -------------------------------------------------------------------------
 
-    def pending_signatures(self, version: int) -> list[str]:
+    def pending_sketches(self, version: int) -> list[str]:
         rows = self.db.execute(
             "SELECT c.article_id FROM clean_articles c"
-            " LEFT JOIN reprint_signatures s ON s.article_id = c.article_id"
+            " LEFT JOIN reprint_sketches s ON s.article_id = c.article_id"
             " JOIN articles a ON a.id = c.article_id"
             " WHERE s.article_id IS NULL OR s.stage_version != ? OR s.source_rev != c.rowid"
             " ORDER BY a.seq",
@@ -21,30 +23,48 @@ class ReprintStore(StoreBase):
         )
         return [row[0] for row in rows]
 
-    def save_signatures(
-        self, rows: Iterable[tuple[str, int, bytes, list[int]]], version: int
-    ) -> None:
-        """rows: (article_id, number of shingles, minhash bytes, one bucket per LSH band)."""
+    def save_sketches(self, sketches: Iterable[Any], version: int) -> None:
+        """sketches: stages.shingling.Sketch records; each (re)made sketch is unlinked."""
         with self.transaction():
-            for article_id, n_shingles, minhash, buckets in rows:
-                self.db.execute("DELETE FROM lsh_buckets WHERE article_id = ?", (article_id,))
-                self.db.execute(
-                    "INSERT OR REPLACE INTO reprint_signatures"
-                    " (article_id, source_rev, stage_version, shingles, minhash)"
-                    " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?)",
-                    (article_id, article_id, version, n_shingles, minhash),
-                )
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO lsh_buckets (band, bucket, article_id) VALUES (?, ?, ?)",
-                    [(band, bucket, article_id) for band, bucket in enumerate(buckets)],
-                )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO reprint_sketches"
+                " (article_id, source_rev, stage_version, shingles, sample, hashes, linked)"
+                " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?, ?, 0)",
+                [(s.article_id, s.article_id, version, s.shingles, s.sample, s.hashes) for s in sketches],
+            )
 
-    def unlinked_articles(self) -> list[str]:
-        rows = self.db.execute(
-            "SELECT s.article_id FROM reprint_signatures s JOIN articles a ON a.id = s.article_id"
-            " WHERE s.linked = 0 ORDER BY a.seq"
-        )
-        return [row[0] for row in rows]
+    def sketch_samples(self) -> tuple[list[str], list[bytes], list[bool]]:
+        """(ids, sample keys, is unlinked) of every sketch, in arrival order."""
+        ids, samples, new = [], [], []
+        for article_id, sample, linked in self.db.execute(
+            "SELECT s.article_id, s.sample, s.linked FROM reprint_sketches s"
+            " JOIN articles a ON a.id = s.article_id ORDER BY a.seq"
+        ):
+            ids.append(article_id)
+            samples.append(sample)
+            new.append(not linked)
+        return ids, samples, new
+
+    def sketch_hashes(self, ids: Sequence[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, hashes FROM reprint_sketches WHERE article_id IN ({marks})", tuple(chunk)
+            ))
+        return out
+
+    def sketch_sizes(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT article_id, shingles FROM reprint_sketches"))
+
+    def published_dates(self, ids: Sequence[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, published FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
+            ))
+        return out
 
     def clean_texts(self, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -55,29 +75,22 @@ class ReprintStore(StoreBase):
             ))
         return out
 
-    def lsh_candidates(self, article_id: str) -> list[str]:
-        """Articles sharing at least one LSH bucket with `article_id`."""
-        rows = self.db.execute(
-            "SELECT DISTINCT o.article_id FROM lsh_buckets m"
-            " JOIN lsh_buckets o ON o.band = m.band AND o.bucket = m.bucket"
-            " WHERE m.article_id = ? AND o.article_id != ?",
-            (article_id, article_id),
-        )
-        return [row[0] for row in rows]
+    # -- links ----------------------------------------------------------------------------
 
-    def save_reprint_links(self, article_id: str, links: Iterable[tuple[str, float, float, bool]]) -> None:
-        """Replace every link touching `article_id` with `links` (other id, containment, jaccard, is_reprint)
-        and mark the article linked, in one transaction."""
+    def replace_links_of(self, article_ids: Sequence[str], links: Iterable[tuple[str, str, float, float, bool]]) -> None:
+        """Replace every link and alignment touching `article_ids` with `links` (a, b,
+        containment, jaccard, is_reprint) and mark those articles linked, in one transaction."""
         with self.transaction():
-            self.db.execute("UPDATE reprint_signatures SET linked = 1 WHERE article_id = ?", (article_id,))
-            self.db.execute("DELETE FROM reprint_links WHERE a = ? OR b = ?", (article_id, article_id))
+            for chunk in chunks(article_ids):
+                marks = ",".join("?" * len(chunk))
+                args = tuple(chunk)
+                self.db.execute(f"UPDATE reprint_sketches SET linked = 1 WHERE article_id IN ({marks})", args)
+                self.db.execute(f"DELETE FROM reprint_links WHERE a IN ({marks}) OR b IN ({marks})", args + args)
+                for table in ("reprint_alignments", "reprint_passages"):
+                    self.db.execute(f"DELETE FROM {table} WHERE ref IN ({marks}) OR copy IN ({marks})", args + args)
             self.db.executemany(
-                "INSERT OR REPLACE INTO reprint_links (a, b, containment, jaccard, is_reprint)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (min(article_id, other), max(article_id, other), cont, jac, int(rep))
-                    for other, cont, jac, rep in links
-                ],
+                "INSERT OR REPLACE INTO reprint_links (a, b, containment, jaccard, is_reprint) VALUES (?, ?, ?, ?, ?)",
+                [(min(a, b), max(a, b), c, j, int(r)) for a, b, c, j, r in links],
             )
 
     def reprint_links(self, article_id: str | None = None) -> list[tuple[str, str, float, float, bool]]:
@@ -88,13 +101,93 @@ class ReprintStore(StoreBase):
             rows = self.db.execute(sql + " WHERE a = ? OR b = ? ORDER BY a, b", (article_id, article_id))
         return [(a, b, c, j, bool(r)) for a, b, c, j, r in rows]
 
-    def replace_reprint_groups(self, groups: dict[str, str]) -> None:
-        """groups: article id -> group id, for articles in a group of two or more."""
+    # -- groups ---------------------------------------------------------------------------
+
+    def replace_reprint_groups(self, groups: dict[str, str], infos: Iterable[Any] = ()) -> None:
+        """groups: article id -> group id, for articles in a group of two or more; infos:
+        stages.reprints.GroupInfo records (fullest and earliest copy per group)."""
         with self.transaction():
             self.db.execute("DELETE FROM reprint_groups")
             self.db.executemany(
                 "INSERT INTO reprint_groups (article_id, group_id) VALUES (?, ?)", sorted(groups.items())
             )
+            self.db.execute("DELETE FROM reprint_group_info")
+            self.db.executemany(
+                "INSERT INTO reprint_group_info (group_id, fullest, earliest, size) VALUES (?, ?, ?, ?)",
+                [(g.group_id, g.fullest, g.earliest, len(g.members)) for g in infos],
+            )
 
     def reprint_groups(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT article_id, group_id FROM reprint_groups"))
+
+    def reprint_group_infos(self) -> list[Any]:
+        from storyline.stages.reprints import GroupInfo
+
+        members: dict[str, list[str]] = {}
+        for article_id, gid in self.db.execute("SELECT article_id, group_id FROM reprint_groups ORDER BY article_id"):
+            members.setdefault(gid, []).append(article_id)
+        return [
+            GroupInfo(gid, tuple(members.get(gid, ())), fullest, earliest)
+            for gid, fullest, earliest in self.db.execute(
+                "SELECT group_id, fullest, earliest FROM reprint_group_info ORDER BY group_id")
+        ]
+
+    def reprint_group_of(self, article_id: str) -> dict[str, Any] | None:
+        """The group of `article_id`: id, members, fullest and earliest copy; None if none."""
+        row = self.db.execute(
+            "SELECT g.group_id, i.fullest, i.earliest FROM reprint_groups g"
+            " LEFT JOIN reprint_group_info i ON i.group_id = g.group_id WHERE g.article_id = ?",
+            (article_id,),
+        ).fetchone()
+        if not row:
+            return None
+        members = [r[0] for r in self.db.execute(
+            "SELECT article_id FROM reprint_groups WHERE group_id = ? ORDER BY article_id", (row[0],))]
+        return {"group": row[0], "members": members, "fullest": row[1], "earliest": row[2]}
+
+    # -- alignments -----------------------------------------------------------------------
+
+    def aligned_pairs(self) -> set[tuple[str, str]]:
+        return set(self.db.execute("SELECT ref, copy FROM reprint_alignments"))
+
+    def drop_alignments(self, pairs: Sequence[tuple[str, str]]) -> None:
+        with self.transaction():
+            for table in ("reprint_alignments", "reprint_passages"):
+                self.db.executemany(f"DELETE FROM {table} WHERE ref = ? AND copy = ?", pairs)
+
+    def save_alignments(self, rows: Iterable[tuple[str, str, Any]]) -> None:
+        """rows: (reference id, copy id, stages.alignment.Alignment)."""
+        with self.transaction():
+            for ref, copy, al in rows:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO reprint_alignments (ref, copy, removed, added) VALUES (?, ?, ?, ?)",
+                    (ref, copy, json.dumps(al.ref_unmatched), json.dumps(al.copy_unmatched)),
+                )
+                self.db.execute("DELETE FROM reprint_passages WHERE ref = ? AND copy = ?", (ref, copy))
+                self.db.executemany(
+                    "INSERT INTO reprint_passages (ref, copy, n, ref_start, ref_end, copy_start, copy_end,"
+                    " similarity, edits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (ref, copy, n, p.ref_start, p.ref_end, p.copy_start, p.copy_end, p.similarity,
+                         json.dumps([e.as_list() for e in p.edits], ensure_ascii=False))
+                        for n, p in enumerate(al.passages)
+                    ],
+                )
+
+    def alignments_of(self, article_id: str) -> list[dict[str, Any]]:
+        """Stored alignments with `article_id` as reference or copy, with their passages."""
+        out = []
+        for ref, copy, removed, added in self.db.execute(
+            "SELECT ref, copy, removed, added FROM reprint_alignments WHERE ref = ? OR copy = ? ORDER BY ref, copy",
+            (article_id, article_id),
+        ).fetchall():
+            passages = [
+                {"ref_start": r[0], "ref_end": r[1], "copy_start": r[2], "copy_end": r[3],
+                 "similarity": r[4], "edits": json.loads(r[5])}
+                for r in self.db.execute(
+                    "SELECT ref_start, ref_end, copy_start, copy_end, similarity, edits FROM reprint_passages"
+                    " WHERE ref = ? AND copy = ? ORDER BY n", (ref, copy))
+            ]
+            out.append({"ref": ref, "copy": copy, "removed": json.loads(removed), "added": json.loads(added),
+                        "passages": passages})
+        return out

@@ -1,0 +1,105 @@
+"""The boilerplate line classifier: which lines of a page are furniture, and why.
+
+Two signals. The line itself: patterns for counters, navigation, social and comment
+notices, credits, replica-site footers, crawl-date lines, teaser blocks, repeated captions.
+And repetition within one outlet: a line *shape* (lower-cased, digits folded, so "read 5712
+times" and "read 5713 times" are one shape) found on several articles of the same outlet is
+that outlet's furniture. Text shared across different outlets is never counted here: that
+is syndication, which the reprints stage needs to see. The outlet's repeated shapes are an
+input to `clean_lines`, so the function stays pure; how they are counted incrementally is in
+stages/clean.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storyline.records import RemovedLine
+
+_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAYS = r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+
+# Lines that are page furniture wherever they appear, each with the reason shown to users.
+BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("view counter", re.compile(r"\b(this (post|story|article|page) has been (read|viewed)|views?:)\s*[\d,.]+\s*(times)?", re.I)),
+    ("view counter", re.compile(r"^\s*[\d,.]+[km]?\s+(views|reads|shares|comments)\s*$", re.I)),
+    ("rule line", re.compile(r"^[\s\-_=*~.·•|]{3,}$")),
+    ("teaser heading", re.compile(r"^(check also|read also|also read|read more|see also|related( articles| stories| posts| news)?|more from .{1,30}|recommended( for you)?|you may also like|trending( now)?|most (read|popular)|latest news|more stories)\s*:?\s*$", re.I)),
+    ("photo credit", re.compile(r"^(photo|image|picture|credit|file photo|photograph)s?\s*:\s*\S.{0,60}$", re.I)),
+    ("comment notice", re.compile(r"\b(comments (will be|are) moderated|leave a (comment|reply)|be the first to comment|you must be logged in|view comments|post a comment)", re.I)),
+    ("navigation", re.compile(r"^(top|back to top|home|menu|search|share|tweet|print|email|next|previous|skip to (main )?content|connect with us|advertisement|loading\.*|close|subscribe)(\s+(top|page|article|story))?\s*$", re.I)),
+    ("navigation", re.compile(r"\bpage \d+ news list\b", re.I)),
+    ("reading time", re.compile(r"^\d+\s+min(ute)?s?\s+read$", re.I)),
+    ("section label", re.compile(r"^[A-Z] Section on \d{1,2}/\d{1,2}/\d{2,4}$")),
+    ("events label", re.compile(r"^upcoming events$", re.I)),
+    ("replica footer", re.compile(r"^newspapers (in|from) [A-Z][\w ]+$")),
+    ("social", re.compile(r"^(share (this|on)|follow us|like us on|subscribe to|sign up (for|to)|enter your e-?mail|click here to)\b", re.I)),
+    ("copyright", re.compile(r"^(©|copyright\b|all rights reserved)", re.I)),
+    ("date line", re.compile(
+        rf"^{_DAYS}\s*,?\s*({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS})\s*,?\s*\d{{4}}\b.{{0,30}}$", re.I)),
+]
+# A teaser heading takes what follows it: the rest of the page is other articles' furniture.
+TEASER_HEADINGS = {"teaser heading"}
+# Only short lines count for the repetition signal: a long paragraph an outlet repeats is
+# background text of a running story, not furniture.
+MAX_SHAPE_CHARS = 120
+
+
+def classify_line(line: str) -> str | None:
+    """The reason `line` is page furniture, or None if it may be article text."""
+    stripped = line.strip()
+    for reason, pattern in BOILERPLATE_PATTERNS:
+        if pattern.search(stripped):
+            return reason
+    return None
+
+
+def line_shape(line: str) -> str | None:
+    """The shape of a short line (digits folded, case and spacing ignored); None for long ones."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_SHAPE_CHARS:
+        return None
+    shape = re.sub(r"\d+", "#", stripped.lower())
+    shape = re.sub(r"\s+", " ", shape).strip(" .,:;!?|-–—")
+    return shape or None
+
+
+def split_lines(body: str) -> list[tuple[int, str]]:
+    """(1-based line number, stripped text) of the non-empty lines of `body`."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [(no, line.strip()) for no, line in enumerate(lines, start=1) if line.strip()]
+
+
+def page_shapes(body: str) -> set[str]:
+    """The distinct line shapes of one page: what it contributes to its outlet's counts."""
+    return {s for _, line in split_lines(body) if (s := line_shape(line))}
+
+
+def clean_lines(
+    lines: list[tuple[int, str]], outlet_furniture: frozenset[str] = frozenset(),
+) -> tuple[list[str], list[RemovedLine]]:
+    """Split numbered lines into kept lines and removed furniture lines (none is lost)."""
+    kept: list[str] = []
+    removed: list[RemovedLine] = []
+    seen: set[str] = set()
+    after_heading = False
+    for index, (line_no, line) in enumerate(lines):
+        reason = classify_line(line)
+        if reason is None and outlet_furniture and line_shape(line) in outlet_furniture:
+            reason = "repeated in outlet"
+        if reason is None and after_heading:
+            reason = "teaser"
+        after_heading = reason in TEASER_HEADINGS
+        if reason is None and line in seen and len(line) > 40:
+            reason = "repeated line"
+        if reason == "teaser" and index >= len(lines) // 2:
+            # A teaser in the second half: everything after it is other articles' furniture.
+            removed.append(RemovedLine(line_no, line, reason))
+            removed += [RemovedLine(no, rest, "after teaser") for no, rest in lines[index + 1 :]]
+            break
+        if reason:
+            removed.append(RemovedLine(line_no, line, reason))
+            continue
+        seen.add(line)
+        kept.append(line)
+    return kept, removed

@@ -1,0 +1,180 @@
+"""Date expressions in article text, resolved against the article's own date.
+
+dateparser gets "late Friday" and "last weekend" wrong or not at all, and puts "Saturday" on
+a Saturday dateline a week back (../shared/DEPENDENCIES.md), so this is a small resolver of
+our own for the expressions news copy uses: yesterday/today/tomorrow, weekday names with
+"late"/"early"/"on"/"last"/"next", last/this weekend and week, and month-day dates with or
+without a year ("Nov. 3", "November 3, 2017", "3 November").
+
+News is written in the past tense about the last few days, so a bare weekday means the most
+recent such day on or before the anchor ("said Saturday" on a Saturday dateline is that day).
+Every mention keeps its anchor and a confidence; a mention resolved against an estimated
+anchor (the article has no known date; its story's date stands in) is marked `estimated`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(?:[a-z]*)\.?"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_EXPRESSION = re.compile(
+    rf"\b(?:(?P<relday>yesterday|today|tomorrow)"
+    rf"|(?P<wmod>last|this|next|past)\s+(?P<span>weekend|week)"
+    rf"|(?:(?P<part>late|early)\s+(?:on\s+)?)?(?:(?P<dmod>last|this|next|on)\s+)?(?P<wday>{_WEEKDAY})"
+    rf"(?:\s*,?\s+(?P<wmon>{_MONTH})\s+(?P<wmday>\d{{1,2}})\b(?:,?\s+(?P<wyear>(?:19|20)\d\d))?)?"
+    rf"|(?P<mon>{_MONTH})\s+(?P<mday>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+    rf"|(?P<mday2>\d{{1,2}})\s+(?P<mon2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?)"
+    r"(?!\w)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression and the day (or days) it means."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None  # YYYY-MM-DD, None when it cannot be resolved (no anchor)
+    value_end: str | None  # last day of a span ("last weekend"), else same as value
+    anchor: str | None  # the date it was resolved against
+    anchor_source: str  # "published", "story estimate", "absolute" or "none"
+    confidence: float
+    estimated: bool
+    part: str = ""  # "late", "early" as written
+
+
+def resolve_dates(text: str, anchor: str | None, anchor_source: str = "published",
+                  estimated: bool = False) -> list[DateMention]:
+    """Every date expression in `text`, resolved against `anchor` (YYYY-MM-DD or None)."""
+    base = _parse_day(anchor)
+    out = []
+    for m in _EXPRESSION.finditer(text):
+        if _is_calendar_noise(text, m):
+            continue
+        resolved = _resolve(m, base)
+        if resolved is None:
+            continue
+        first, last, confidence, absolute = resolved
+        if absolute:
+            source, est = "absolute", False
+        elif base is None:
+            source, est = "none", estimated
+        else:
+            source, est = anchor_source, estimated
+        if est and not absolute:
+            confidence = round(confidence * 0.5, 2)
+        out.append(DateMention(
+            text=m.group(), start=m.start(), end=m.end(),
+            value=first.isoformat() if first else None,
+            value_end=last.isoformat() if last else None,
+            anchor=anchor if not absolute else None, anchor_source=source,
+            confidence=confidence if first else 0.0, estimated=est and not absolute,
+            part=(m.group("part") or "").lower(),
+        ))
+    return out
+
+
+def _parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _is_calendar_noise(text: str, m: re.Match[str]) -> bool:
+    # "May 5" is a date, but "may 5 people" is not: a lower-case "may" is the verb.
+    month = m.group("mon") or m.group("mon2") or ""
+    if month.startswith("may") and month[0].islower():
+        return True
+    # "Egypt Today", "USA Today": a capitalised relative day inside a name.
+    word = m.group("relday") or ""
+    before = text[: m.start()].rstrip(" -")
+    return word[:1].isupper() and bool(re.search(r"[A-Z][a-z]+$", before)) and not before.endswith(".")
+
+
+def _resolve(m: re.Match[str], base: date | None):
+    """(first day, last day, confidence, absolute?) or None to skip the match."""
+    if m.group("mon") or m.group("mon2"):
+        month = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
+        day = int(m.group("mday") or m.group("mday2"))
+        year = m.group("year") or m.group("year2")
+        if year:
+            return _safe(int(year), month, day, 1.0, absolute=True)
+        if base is None:
+            return None, None, 0.0, False
+        # No year: the one that puts it closest to the anchor (news looks back, rarely ahead).
+        best = None
+        for y in (base.year - 1, base.year, base.year + 1):
+            try:
+                d = date(y, month, day)
+            except ValueError:
+                continue
+            if best is None or abs((d - base).days) < abs((best - base).days):
+                best = d
+        return (best, best, 0.95, False) if best else None
+    if base is None and not m.group("wyear"):
+        return None, None, 0.0, False
+    if m.group("relday"):
+        offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[m.group("relday").lower()]
+        d = base + timedelta(days=offset)
+        return d, d, 0.9, False
+    if m.group("span"):
+        mod, span = m.group("wmod").lower(), m.group("span").lower()
+        monday = base - timedelta(days=base.weekday())
+        if span == "weekend":
+            saturday = monday + timedelta(days=5)
+            if mod in {"last", "past"}:
+                # On a weekend day "last weekend" is the one before; otherwise the latest one.
+                saturday -= timedelta(days=7)
+            elif mod == "next":
+                saturday += timedelta(days=7)
+            return saturday, saturday + timedelta(days=1), 0.8, False
+        start = monday + timedelta(days={"last": -7, "past": -7, "this": 0, "next": 7}[mod])
+        return start, start + timedelta(days=6), 0.6, False
+    weekday = WEEKDAYS.index(m.group("wday").lower())
+    if m.group("wyear"):  # "Wednesday, September 28 2022": a full date
+        return _safe(int(m.group("wyear")), _MONTHS[m.group("wmon").lower()[:3]], int(m.group("wmday")), 1.0, True)
+    mod = (m.group("dmod") or "").lower()
+    back = (base.weekday() - weekday) % 7
+    if mod == "next":
+        forward = (weekday - base.weekday()) % 7 or 7
+        d = base + timedelta(days=forward)
+        return d, d, 0.7, False
+    if mod == "last" and back == 0:
+        back = 7
+    d = base - timedelta(days=back)
+    if m.group("wmon"):  # "Friday, Nov. 3": the month-day settles it
+        explicit = _resolve_month_day(m.group("wmon"), int(m.group("wmday")), base)
+        if explicit:
+            return explicit, explicit, 0.95, False
+    return d, d, 0.85 if back else 0.8, False
+
+
+def _resolve_month_day(month_text: str, day: int, base: date) -> date | None:
+    month = _MONTHS.get(month_text.lower()[:3])
+    if not month:
+        return None
+    try:
+        return date(base.year, month, day)
+    except ValueError:
+        return None
+
+
+def _safe(year: int, month: int, day: int, confidence: float, absolute: bool):
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return None
+    return d, d, confidence, absolute

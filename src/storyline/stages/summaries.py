@@ -1,0 +1,294 @@
+"""Cited extractive story summaries.
+
+Faithful by construction: every summary sentence is a sentence of one of the story's
+articles, copied verbatim, and it cites every article that carries it or a close paraphrase
+(`paraphrase_similarity` >= PARAPHRASE_SIMILARITY), not only the one it was taken from.
+
+How sentences are chosen:
+1. Split each article into sentences and merge near-identical sentences across articles
+   into one *claim* (a reprinted or lightly edited wire sentence is one claim, not five).
+2. A claim's *sources* are the distinct texts carrying it: all copies in one reprint group
+   count as one source, so syndication does not buy centrality.
+3. Score = centrality (mean TF-IDF cosine to the claims of the *other* sources: what the
+   coverage agrees on) + a lead bonus (news puts the point first) + cross-source support.
+4. Greedy selection by score with redundancy control: a claim too similar to one already
+   chosen is skipped, so no sentence (or its paraphrase) appears twice.
+
+The weights were tuned on the NeuS train split (`storyline eval summaries --split train`),
+and are reported on val; see evaluation/summaries.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from storyline.records import ArticleForGrouping
+
+if TYPE_CHECKING:
+    from storyline.store import Store
+
+# Two sentences are "the same claim" (cited together, shown once) when the Dice coefficient
+# of their word sets reaches this. Measured on the seeds: the AP sentences and their
+# house-styled copies ("IS" -> "Daesh", "Boukamal" -> "Bu Kamal") score 0.80-1.0; sentences
+# of one story that merely share names score under 0.45.
+PARAPHRASE_SIMILARITY = 0.6
+# A candidate whose TF-IDF cosine to an already chosen sentence reaches this is redundant.
+REDUNDANCY_COSINE = 0.5
+DEFAULT_SENTENCES = 5
+# Sentences outside these bounds are captions, datelines or fragments, not summary material.
+MIN_WORDS, MAX_WORDS = 6, 80
+# Scoring weights (tuned on NeuS train).
+LEAD_WEIGHT = 0.1
+SUPPORT_WEIGHT = 0.1
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_STOP = frozenset(
+    "a an the and or but of to in on at for from by with as is are was were be been has have had "
+    "it its this that these those he she they his her their said says not no".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    article_id: str
+    index: int  # position in the article, from 0
+    text: str
+
+
+@dataclass
+class Claim:
+    """One sentence and its near-identical copies in other articles."""
+
+    text: str  # the copy shown: the first seen in the lead-most position
+    article_id: str  # where `text` was taken from
+    index: int
+    carriers: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class SummaryLine:
+    text: str
+    article_id: str
+    cites: list[str]  # every article carrying the sentence or a close paraphrase, sorted
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, paragraph by paragraph (blingfire handles "U.S.", "Col.", "Nov. 2")."""
+    import blingfire
+
+    out = []
+    for para in re.split(r"\n\s*\n|\n", text):
+        para = para.strip()
+        if para:
+            out.extend(s.strip() for s in blingfire.text_to_sentences(para).split("\n") if s.strip())
+    return out
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP)
+
+
+def paraphrase_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the content-word sets of two sentences (0..1)."""
+    wa, wb = word_set(a), word_set(b)
+    if not wa or not wb:
+        return 0.0
+    return 2 * len(wa & wb) / (len(wa) + len(wb))
+
+
+def article_sentences(articles: Sequence[ArticleForGrouping]) -> list[Sentence]:
+    out = []
+    for art in articles:
+        for i, s in enumerate(split_sentences(art.text)):
+            out.append(Sentence(art.id, i, s))
+    return out
+
+
+def group_claims(sentences: Sequence[Sentence]) -> list[Claim]:
+    """Merge near-identical sentences (across and within articles) into claims.
+
+    Greedy single pass in (position, article) order, so the lead-most copy represents a claim.
+    """
+    claims: list[Claim] = []
+    sets: list[frozenset[str]] = []
+    for s in sorted(sentences, key=lambda s: (s.index, s.article_id)):
+        ws = word_set(s.text)
+        best, best_sim = -1, 0.0
+        for i, cs in enumerate(sets):
+            if ws and cs:
+                sim = 2 * len(ws & cs) / (len(ws) + len(cs))
+                if sim > best_sim:
+                    best, best_sim = i, sim
+        if best >= 0 and best_sim >= PARAPHRASE_SIMILARITY:
+            claims[best].carriers.append(s)
+        else:
+            claims.append(Claim(s.text, s.article_id, s.index, [s]))
+            sets.append(ws)
+    return claims
+
+
+def claim_sources(claim: Claim, source_of: Mapping[str, str]) -> set[str]:
+    """The distinct sources carrying a claim: one per reprint group, one per other article."""
+    return {source_of.get(s.article_id, s.article_id) for s in claim.carriers}
+
+
+def source_count(claim: Claim, source_of: Mapping[str, str]) -> int:
+    return len(claim_sources(claim, source_of))
+
+
+def _tfidf(texts: Sequence[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        return TfidfVectorizer(sublinear_tf=True, token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts)
+    except ValueError:  # only stop-words or empty
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((len(texts), 1))
+
+
+def rank_claims(
+    claims: Sequence[Claim], source_of: Mapping[str, str], lead_weight: float = LEAD_WEIGHT,
+    support_weight: float = SUPPORT_WEIGHT,
+) -> tuple[list[float], np.ndarray]:
+    """(score per claim, claim-by-claim TF-IDF cosine matrix)."""
+    if not claims:
+        return [], np.zeros((0, 0))
+    vectors = _tfidf([c.text for c in claims])
+    sim = (vectors @ vectors.T).toarray()
+    sources = [claim_sources(c, source_of) for c in claims]
+    n_sources = len(set().union(*sources))
+    scores = []
+    for i, claim in enumerate(claims):
+        others = [j for j in range(len(claims)) if not sources[j] <= sources[i]]
+        centrality = float(sim[i, others].mean()) if others else 0.0
+        lead = 1.0 / (1 + min(s.index for s in claim.carriers))
+        support = (len(sources[i]) - 1) / (n_sources - 1) if n_sources > 1 else 0.0
+        scores.append(centrality + lead_weight * lead + support_weight * support)
+    return scores, sim
+
+
+def summarize(
+    articles: Sequence[ArticleForGrouping],
+    reprint_group: Mapping[str, str],
+    max_sentences: int = DEFAULT_SENTENCES,
+    max_words: int | None = None,
+    lead_weight: float = LEAD_WEIGHT,
+    support_weight: float = SUPPORT_WEIGHT,
+) -> list[SummaryLine]:
+    """The story's summary: up to `max_sentences` sentences (and `max_words` words), each cited.
+
+    `reprint_group` maps article id -> reprint group id (articles not in it stand alone).
+    """
+    claims = [
+        c for c in group_claims(article_sentences(articles))
+        if MIN_WORDS <= len(c.text.split()) <= MAX_WORDS
+    ]
+    source_of = {a.id: reprint_group.get(a.id, a.id) for a in articles}
+    scores, sim = rank_claims(claims, source_of, lead_weight, support_weight)
+    chosen: list[int] = []
+    words = 0
+    for i in sorted(range(len(claims)), key=lambda i: (-scores[i], claims[i].index)):
+        if len(chosen) >= max_sentences or (max_words is not None and words >= max_words):
+            break
+        if any(sim[i, j] >= REDUNDANCY_COSINE for j in chosen):
+            continue
+        chosen.append(i)
+        words += len(claims[i].text.split())
+    order = {a.id: n for n, a in enumerate(articles)}
+    # Reading order: lead-most first, then by the article the story saw first.
+    chosen.sort(key=lambda i: (claims[i].index, order.get(claims[i].article_id, 0)))
+    return [
+        SummaryLine(claims[i].text, claims[i].article_id, citations(claims[i].text, articles))
+        for i in chosen
+    ]
+
+
+def citations(sentence: str, articles: Sequence[ArticleForGrouping]) -> list[str]:
+    """Every article with a sentence equal to `sentence` or a close paraphrase of it."""
+    out = []
+    for art in articles:
+        if best_match(sentence, art.text)[1] >= PARAPHRASE_SIMILARITY:
+            out.append(art.id)
+    return sorted(out)
+
+
+def best_match(sentence: str, text: str) -> tuple[str, float]:
+    """The sentence of `text` closest to `sentence`, and its `paraphrase_similarity`."""
+    best, best_sim = "", 0.0
+    for s in split_sentences(text):
+        sim = 1.0 if s == sentence else paraphrase_similarity(sentence, s)
+        if sim > best_sim:
+            best, best_sim = s, sim
+    return best, best_sim
+
+
+def disputes(articles: Sequence[ArticleForGrouping]) -> list[dict]:
+    """Figures the story's sources disagree on, with who said each (issue 6's extractor)."""
+    from storyline.stages.figures import extract_figures, find_disputes
+
+    figures = [f for a in articles for f in extract_figures(a.id, a.text, a.published)]
+    return [
+        {"what": d.what, "note": d.note, "cites": sorted({f.article_id for f in d.figures})}
+        for d in find_disputes(figures)
+    ]
+
+
+@dataclass
+class StoryInput:
+    """What summarizing one story needs: its articles and their reprint groups."""
+
+    story_id: str
+    input_key: str
+    articles: list[ArticleForGrouping]
+    reprint_group: dict[str, str]
+
+
+def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) -> dict:
+    """The stored form of one story's summary, disputes and timeline (see store/summaries.py)."""
+    from storyline.stages.timeline import build_timeline
+
+    lines = summarize(item.articles, item.reprint_group, max_sentences=max_sentences)
+    return {
+        "story_id": item.story_id,
+        "input_key": item.input_key,
+        "sentences": [asdict(line) for line in lines],
+        "disputes": disputes(item.articles),
+        "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group)],
+    }
+
+
+class SummaryStage:
+    """Summarizes each story whose members, texts or reprint groups changed."""
+
+    name: ClassVar[str] = "summaries"
+    version: ClassVar[int] = 1
+    batch_size: ClassVar[int] = 50
+
+    def pending(self, store: Store) -> list[str]:
+        return store.stale_summaries(self.version)
+
+    def load(self, store: Store, ids: Sequence[str]) -> list[StoryInput]:
+        keys = store.summary_input_keys(self.version)
+        members = {s["id"]: s["articles"] for s in store.stories()}
+        groups = store.reprint_groups()
+        out = []
+        for sid in ids:
+            arts = store.articles_for_grouping(members.get(sid, []))
+            out.append(StoryInput(sid, keys[sid], arts, {a.id: groups[a.id] for a in arts if a.id in groups}))
+        return out
+
+    def process(self, batch: list[StoryInput]) -> list[dict]:
+        return [summarize_story(item) for item in batch]
+
+    def save(self, store: Store, results: list[dict]) -> None:
+        store.save_summaries(results)
+
+    def finish(self, store: Store) -> dict:
+        removed = store.drop_orphan_summaries()
+        return {"orphans_removed": removed} if removed else {}

@@ -1,0 +1,271 @@
+"""Read-only queries behind `storyline serve` (the JSON API and the HTML UI).
+
+Nothing here writes. Every query is paged or bounded by one story's members, so the API
+answers in milliseconds on a store of 100k articles. Full-text search uses the FTS5 index
+`article_fts` (migration `0100_web_fts`), which triggers on `clean_articles` keep current.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from storyline.store.base import StoreBase, chunks
+
+_WORD = re.compile(r"\w+\*?", re.UNICODE)
+
+
+def fts_query(q: str) -> str | None:
+    """A safe FTS5 MATCH expression from what a user typed: every word must occur.
+
+    Each word is quoted, so FTS5 operators and quotes in the input are plain text (no syntax
+    error can reach the user); a trailing * keeps its meaning of a prefix search. None when
+    the input holds no word at all.
+    """
+    terms = []
+    for token in _WORD.findall(q):
+        prefix = token.endswith("*")
+        word = token.rstrip("*")
+        if word:
+            terms.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(terms) if terms else None
+
+
+class WebStore(StoreBase):
+    # -- helpers --------------------------------------------------------------------------
+
+    def _has_table(self, name: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
+        ).fetchone() is not None
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+
+    def _count(self, table: str) -> int:
+        if not self._has_table(table):
+            return 0
+        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    # -- stories --------------------------------------------------------------------------
+
+    def web_stories(
+        self,
+        *,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        outlet: str | None = None,
+        story_ids: Sequence[str] | None = None,
+        q: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page of stories), newest first, with member counts and outlets.
+
+        Filters combine with AND: stories whose date span overlaps [date_from, date_to],
+        that an outlet carried, among `story_ids` (from the place/entity filters), holding an
+        article whose clean title or text matches the full-text query `q`.
+        """
+        where, params = [], []
+        if date_from:
+            where.append("s.last_seen >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("s.first_seen <= ?")
+            params.append(date_to)
+        if outlet:
+            where.append(
+                "s.id IN (SELECT m.story_id FROM clean_articles c"
+                " JOIN story_members m ON m.article_id = c.article_id"
+                " WHERE c.outlet = ? COLLATE NOCASE)"
+            )
+            params.append(outlet)
+        if story_ids is not None:
+            if not story_ids:
+                return 0, []
+            where.append("s.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(story_ids)))
+        if q is not None:
+            match = fts_query(q)
+            if match is None:
+                return 0, []
+            where.append(
+                "s.id IN (SELECT m.story_id FROM article_fts f"
+                " JOIN clean_articles c ON c.rowid = f.rowid"
+                " JOIN story_members m ON m.article_id = c.article_id"
+                " WHERE article_fts MATCH ?)"
+            )
+            params.append(match)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
+            f"{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        stats = self._story_stats([r[0] for r in rows])
+        out = []
+        for r in rows:
+            n, outlets = stats.get(r[0], (0, []))
+            out.append({
+                "id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "storyline": r[4],
+                "articles": n, "outlets": outlets,
+            })
+        return total, out
+
+    def _story_stats(self, story_ids: Sequence[str]) -> dict[str, tuple[int, list[str]]]:
+        out: dict[str, tuple[int, list[str]]] = {}
+        for chunk in chunks(story_ids):
+            marks = ",".join("?" * len(chunk))
+            counts: dict[str, int] = {}
+            outlets: dict[str, set[str]] = {}
+            for story_id, outlet in self.db.execute(
+                "SELECT m.story_id, COALESCE(c.outlet, a.outlet) FROM story_members m"
+                " JOIN articles a ON a.id = m.article_id"
+                " LEFT JOIN clean_articles c ON c.article_id = m.article_id"
+                f" WHERE m.story_id IN ({marks})",
+                tuple(chunk),
+            ):
+                counts[story_id] = counts.get(story_id, 0) + 1
+                if outlet:
+                    outlets.setdefault(story_id, set()).add(outlet)
+            for story_id, n in counts.items():
+                out[story_id] = (n, sorted(outlets.get(story_id, ())))
+        return out
+
+    def web_story(self, story_id: str) -> dict[str, Any] | None:
+        """One story with its member articles (arrival order), reprint groups and reuse links."""
+        row = self.db.execute(
+            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id, l.title"
+            " FROM stories s LEFT JOIN storylines l ON l.id = s.storyline_id WHERE s.id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        articles = [
+            {
+                "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
+                "language": r[5], "chars": r[6], "reprint_group": r[7],
+            }
+            for r in self.db.execute(
+                "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
+                " c.published, COALESCE(c.language, a.language), length(c.text), g.group_id"
+                " FROM story_members m JOIN articles a ON a.id = m.article_id"
+                " LEFT JOIN clean_articles c ON c.article_id = a.id"
+                " LEFT JOIN reprint_groups g ON g.article_id = a.id"
+                " WHERE m.story_id = ? ORDER BY a.seq",
+                (story_id,),
+            )
+        ]
+        ids = [a["id"] for a in articles]
+        return {
+            "id": row[0], "title": row[1], "first_seen": row[2], "last_seen": row[3],
+            "storyline": {"id": row[4], "title": row[5]} if row[4] else None,
+            "articles": articles,
+            "links": self.web_links(ids),
+        }
+
+    def web_links(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Reprint and text-reuse links touching any of `article_ids` (either end)."""
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for chunk in chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            for a, b, cont, jac, rep in self.db.execute(
+                "SELECT a, b, containment, jaccard, is_reprint FROM reprint_links"
+                f" WHERE a IN ({marks}) UNION SELECT a, b, containment, jaccard, is_reprint"
+                f" FROM reprint_links WHERE b IN ({marks})",
+                (*chunk, *chunk),
+            ):
+                seen[(a, b)] = {
+                    "a": a, "b": b, "containment": round(cont, 4), "jaccard": round(jac, 4),
+                    "kind": "reprint" if rep else "reuse",
+                }
+        return [seen[k] for k in sorted(seen)]
+
+    def web_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, text FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
+            ))
+        return out
+
+    def web_outlets(self, limit: int = 500) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT COALESCE(c.outlet, a.outlet) AS o, count(*) FROM articles a"
+            " LEFT JOIN clean_articles c ON c.article_id = a.id"
+            " WHERE o IS NOT NULL GROUP BY o ORDER BY count(*) DESC, o LIMIT ?",
+            (limit,),
+        )
+        return [{"outlet": o, "articles": n} for o, n in rows]
+
+    # -- articles -------------------------------------------------------------------------
+
+    def web_article(self, article_id: str) -> dict[str, Any] | None:
+        r = self.db.execute(
+            "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
+            " c.published, COALESCE(c.language, a.language), a.format, a.source, a.locator,"
+            " a.ingested_at, c.text, c.removed, c.metadata, g.group_id, m.story_id, a.raw,"
+            " a.encoding, a.body_field"
+            " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
+            " LEFT JOIN reprint_groups g ON g.article_id = a.id"
+            " LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        body = r[15].decode(r[16], errors="replace")
+        if r[17]:
+            try:
+                body = json.loads(body)[r[17]]
+            except (ValueError, KeyError, TypeError):
+                pass
+        return {
+            "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
+            "language": r[5], "format": r[6], "source": r[7], "locator": r[8], "ingested_at": r[9],
+            "cleaned": r[10] is not None, "text": r[10],
+            "removed": json.loads(r[11]) if r[11] else [],
+            "metadata": json.loads(r[12]) if r[12] else {},
+            "reprint_group": r[13], "story": r[14], "body": body,
+        }
+
+    # -- search ---------------------------------------------------------------------------
+
+    def web_search_articles(self, q: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """Articles whose clean title or text match `q`, best first, with a snippet."""
+        match = fts_query(q)
+        if match is None:
+            return 0, []
+        try:
+            total = self.db.execute(
+                "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)
+            ).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT c.article_id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet),"
+                " c.published, m.story_id, snippet(article_fts, 1, char(1), char(2), ' … ', 16)"
+                " FROM article_fts f JOIN clean_articles c ON c.rowid = f.rowid"
+                " JOIN articles a ON a.id = c.article_id"
+                " LEFT JOIN story_members m ON m.article_id = c.article_id"
+                " WHERE article_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+                (match, limit, offset),
+            ).fetchall()
+        except sqlite3.OperationalError:  # pragma: no cover - fts_query quotes every term
+            return 0, []
+        return total, [
+            {"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "story": r[4],
+             "snippet": _snippet_parts(r[5])}
+            for r in rows
+        ]
+
+
+def _snippet_parts(snippet: str) -> list[dict[str, Any]]:
+    """FTS5 snippet with \\x01/\\x02 around hits -> [{text, hit}] (rendered without HTML)."""
+    parts: list[dict[str, Any]] = []
+    for i, piece in enumerate(re.split("[\x01\x02]", snippet or "")):
+        if piece:
+            parts.append({"text": piece, "hit": i % 2 == 1})
+    return parts

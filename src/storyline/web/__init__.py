@@ -1,0 +1,1 @@
+"""The web UI and JSON API of `storyline serve` (needs the `web` extra)."""
