@@ -32,7 +32,7 @@ BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("reading time", re.compile(r"^\d+\s+min(ute)?s?\s+read$", re.I)),
     ("section label", re.compile(r"^[A-Z] Section on \d{1,2}/\d{1,2}/\d{2,4}$")),
     ("events label", re.compile(r"^upcoming events$", re.I)),
-    ("replica footer", re.compile(r"^newspapers (in|from) [A-Z][\w ]+$")),
+    ("replica footer", re.compile(r"^[Nn]ewspapers (in|from) [A-Z][\w ]+$")),
     ("social", re.compile(r"^(share (this|on)|follow us|like us on|subscribe to|sign up (for|to)|enter your e-?mail|click here to)\b", re.I)),
     ("copyright", re.compile(r"^(©|copyright\b|all rights reserved)", re.I)),
     ("date line", re.compile(

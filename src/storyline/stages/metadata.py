@@ -47,7 +47,7 @@ _CREDIT_LINE = re.compile(
 # "MAE SAI, Thailand, July 10, 2018 (AFP) :", "PRETORIA –", "Marignane (AFP)".
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?= \())"
-    r"(?:,\s*(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
+    r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
     r"(?:,?\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s*(?:19|20)\d\d)?))?"
     r",?\s*(?:\((?P<agency>[A-Za-z]{2,10})\))?"
     r"\s*(?P<sep>--|—|–|:|-(?= )|(?<=\))(?= ))\s*(?=\S)"
@@ -85,8 +85,12 @@ def _canonical_agency(token: str | None) -> str | None:
     return None
 
 
-def wire_credits(lines: list[str], dateline_agency: str | None) -> list[dict]:
-    """Agencies the page credits, strongest evidence first: dateline, credit line, mention."""
+def wire_credits(lines: list[str], dateline_agency: str | None, photo_credits: list[str] = ()) -> list[dict]:
+    """Agencies the page credits, strongest evidence first: dateline, credit line, mention.
+
+    `photo_credits` are the page's photo credit lines ("Photo: AFP"), removed from the text
+    as furniture but still evidence that the page carries that agency's material.
+    """
     best: dict[str, tuple[float, str]] = {}
 
     def note(agency: str, confidence: float, evidence: str) -> None:
@@ -95,6 +99,10 @@ def wire_credits(lines: list[str], dateline_agency: str | None) -> list[dict]:
 
     if dateline_agency:
         note(dateline_agency, 0.95, "dateline")
+    for line in photo_credits:
+        for agency, pattern in _AGENCY_RES.items():
+            if pattern.search(line):
+                note(agency, 0.5, "photo credit")
     for line in lines:
         for token in _PAREN_AGENCY.findall(line):
             agency = _canonical_agency(token)
@@ -165,7 +173,7 @@ def _language_identifier():
     # Loaded once per process; it is read-only, so results do not depend on process layout.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def language(text: str) -> MetaValue | None:
