@@ -26,7 +26,7 @@ BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rule line", re.compile(r"^[\s\-_=*~.·•|]{3,}$")),
     ("teaser heading", re.compile(r"^(check also|read also|also read|read more|see also|related( articles| stories| posts| news)?|more from .{1,30}|recommended( for you)?|you may also like|trending( now)?|most (read|popular)|latest news|more stories)\s*:?\s*$", re.I)),
     ("photo credit", re.compile(r"^(photo|image|picture|credit|file photo|photograph)s?\s*:\s*\S.{0,60}$", re.I)),
-    ("comment notice", re.compile(r"\b(comments (will be|are) moderated|leave a (comment|reply)|be the first to comment|you must be logged in|view comments|post a comment)", re.I)),
+    ("comment notice", re.compile(r"^(comments (will be|are) moderated|leave a (comment|reply)|be the first to comment|you must be logged in|view comments|post a comment)\b", re.I)),
     ("navigation", re.compile(r"^(top|back to top|home|menu|search|share|tweet|print|email|next|previous|skip to (main )?content|connect with us|advertisement|loading\.*|close|subscribe)(\s+(top|page|article|story))?\s*$", re.I)),
     ("navigation", re.compile(r"\bpage \d+ news list\b", re.I)),
     ("reading time", re.compile(r"^\d+\s+min(ute)?s?\s+read$", re.I)),
@@ -81,7 +81,7 @@ def clean_lines(
     """Split numbered lines into kept lines and removed furniture lines (none is lost)."""
     kept: list[str] = []
     removed: list[RemovedLine] = []
-    seen: set[str] = set()
+    previous = None
     after_heading = False
     for index, (line_no, line) in enumerate(lines):
         reason = classify_line(line)
@@ -90,7 +90,9 @@ def clean_lines(
         if reason is None and after_heading:
             reason = "teaser"
         after_heading = reason in TEASER_HEADINGS
-        if reason is None and line in seen and len(line) > 40:
+        if reason is None and kept and line == previous and len(line) > 40:
+            # A line printed twice in a row (a photo caption above and below the photo).
+            # Repeats further apart are kept: interview questions, recipe steps, refrains.
             reason = "repeated line"
         if reason == "teaser" and index >= len(lines) // 2:
             # A teaser in the second half: everything after it is other articles' furniture.
@@ -100,6 +102,6 @@ def clean_lines(
         if reason:
             removed.append(RemovedLine(line_no, line, reason))
             continue
-        seen.add(line)
+        previous = line
         kept.append(line)
     return kept, removed
