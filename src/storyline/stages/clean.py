@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from storyline.records import CleanArticle, MetaValue, RawArticle, RemovedLine
 from storyline.stages import metadata as meta
-from storyline.stages.clean_lines import clean_lines, line_shape, split_lines
+from storyline.stages.clean_lines import classify_line, clean_lines, line_shape, split_lines
 from storyline.stages.dates_published import DATE_HEADER, publication_date
 from storyline.store import Store
 
@@ -49,10 +49,24 @@ def outlet_key(raw: RawArticle) -> str | None:
     if host:
         return host.lower()
     if raw.format == "text":
-        for _, line in split_lines(raw.body)[:1]:
-            name = meta.masthead(line)
-            if name:
-                return name.lower()
+        lines = [line for _, line in split_lines(raw.body)[:12] if classify_line(line) is None]
+        name = masthead_of(lines)
+        if name:
+            return name.lower()
+    return None
+
+
+def masthead_of(lines: list[str]) -> str | None:
+    """The outlet named by the first of `lines` (furniture already out), if it is a masthead.
+
+    "Beirut - Egypt Today" is one by its form; a bare name ("Gulf News") only when a headline
+    follows it.
+    """
+    if not lines:
+        return None
+    name = meta.masthead(lines[0])
+    if name and (" - " in lines[0] or (len(lines) > 2 and _looks_like_headline(lines[1]))):
+        return name
     return None
 
 
@@ -118,13 +132,9 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
         metadata["title"] = MetaValue(title, "html metadata", 0.9)
     if raw.format == "text" and kept and not raw.title:
         first_no = next((no for no, line in lines if line == kept[0]), 0)
-        masthead_name = meta.masthead(kept[0])
-        # "Beirut - Egypt Today" is a masthead by its form; a bare name ("Gulf News") only
-        # when a headline follows it.
-        if masthead_name and (" - " in kept[0] or (len(kept) > 2 and _looks_like_headline(kept[1]))):
+        masthead_name = masthead_of(kept)
+        if masthead_name:
             removed.append(RemovedLine(first_no, kept.pop(0), "masthead"))
-        else:
-            masthead_name = None
         if kept and len(kept) > 1 and _looks_like_headline(kept[0]) and len(kept[0]) < len(kept[1]):
             title = kept.pop(0)
             metadata["title"] = MetaValue(title, "first line", 0.7)

@@ -40,7 +40,7 @@ BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A teaser heading takes what follows it: the rest of the page is other articles' furniture.
 TEASER_HEADINGS = {"teaser heading"}
-# Only short lines count for the repetition signal: a long paragraph an outlet repeats is
+# Only short lines count for the repetition signal: a paragraph an outlet repeats is
 # background text of a running story, not furniture.
 MAX_SHAPE_CHARS = 120
 
@@ -59,6 +59,8 @@ def line_shape(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_SHAPE_CHARS:
         return None
+    if len(stripped.split()) >= 10 and stripped.endswith((".", "?", "”", '"')):
+        return None  # a sentence of prose: an outlet's running story may repeat it
     shape = re.sub(r"\d+", "#", stripped.lower())
     shape = re.sub(r"\s+", " ", shape).strip(" .,:;!?|-–—")
     return shape or None

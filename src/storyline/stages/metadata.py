@@ -38,7 +38,7 @@ _AGENCY_RES = {name: re.compile("|".join(forms)) for name, forms in AGENCIES.ite
 _PAREN_AGENCY = re.compile(r"\((" + "|".join(["AP", "AFP", "Reuters", "UPI", "dpa", "EFE", "ANSA", "Xinhua",
                                                "Yonhap", "Kyodo", "PTI", "IANS", "NTB", "CNN", "KUNA", "WAM"]) + r")\)")
 _CREDIT_LINE = re.compile(
-    r"^(information for this article was contributed by|(compiled|written|reported) by|"
+    r"^(information for this article was contributed by|(compiled|written|reported) by|\(?(reporting|editing|writing) by|"
     r"(photos?|image|credit|photographs?)\s*:|copyright\b|©|additional reporting by|with (reporting|inputs?) from)"
     r"|\b(contributed to this report|of the associated press)\b|[-–—]\s*(AP|AFP|Reuters)\s*$", re.I,
 )
@@ -119,7 +119,8 @@ def wire_credits(lines: list[str], dateline_agency: str | None, photo_credits: l
 
 
 _NAME = r"[A-Z][\w.'’\-]+(?: [A-Z][\w.'’\-]+){1,3}"
-_BYLINE = re.compile(rf"^(?:by|written by|words by|reporting by)\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)", re.I)
+# Case matters in the names (a capital starts each word), not in the "By" before them.
+_BYLINE = re.compile(rf"^(?i:by|written by|words by|reporting by)\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
 _CONTRIBUTED = re.compile(rf"contributed by ({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
 _NAME_LIST = re.compile(rf"^({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})+)$")
 
