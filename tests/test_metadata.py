@@ -7,7 +7,13 @@ from datetime import date
 
 import pytest
 
-from storyline.stages.dates_published import DateFound, infer_year, publication_date, standalone_dates, url_date
+from storyline.stages.dates_published import (
+    DateFound,
+    infer_year,
+    publication_date,
+    standalone_dates,
+    url_date,
+)
 from storyline.stages.metadata import authors, dateline, language, masthead, wire_credits
 
 
