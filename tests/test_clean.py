@@ -67,17 +67,19 @@ def test_a_caption_printed_twice_in_a_row_is_kept_once_but_distant_repeats_stay(
     assert [(r.line_no, r.reason) for r in removed] == [(2, "repeated line")]
 
 
-def test_a_late_teaser_takes_the_rest_of_the_page_and_nothing_is_lost():
+def test_a_teaser_heading_takes_its_headlines_and_prose_after_it_stays():
     body = "\n".join([
         "Headline of the story", "First paragraph of the article, long enough to be text.",
-        "Second paragraph of the article.", "Third paragraph.", "Check Also",
+        "Read more:", "The mission to save the boys begins - live updates", ":: Another linked story",
+        "But late on Monday the governor broke the news of their rescue.", "Check Also",
         "Another article's headline", "This post has been read 12 times! Its first sentence.",
     ])
     lines = split_lines(body)
     kept, removed = clean_lines(lines)
     assert kept == ["Headline of the story", "First paragraph of the article, long enough to be text.",
-                    "Second paragraph of the article.", "Third paragraph."]
-    assert [r.reason for r in removed] == ["teaser heading", "teaser", "after teaser"]
+                    "But late on Monday the governor broke the news of their rescue."]
+    assert [r.reason for r in removed] == [
+        "teaser heading", "teaser", "teaser", "teaser heading", "teaser", "view counter"]
     assert len(kept) + len(removed) == len(lines)  # every line is either kept or kept aside
 
 

@@ -130,6 +130,10 @@ def test_year_inference_from_weekdays():
     assert infer_year(11, 4, [], [2016, 2017], None) is None
 
 
+def test_a_forum_join_date_is_not_a_publication_date():
+    assert standalone_dates(["- Joined", "- Jun 13, 2022", "Member since March 3, 2019"]) == []
+
+
 def test_standalone_dates_are_short_date_lines_only():
     found = standalone_dates([
         "Sun, Nov 05, 2017 - Page 1 News List",

@@ -38,8 +38,9 @@ BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date line", re.compile(
         rf"^{_DAYS}\s*,?\s*({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS})\s*,?\s*\d{{4}}\b.{{0,30}}$", re.I)),
 ]
-# A teaser heading takes what follows it: the rest of the page is other articles' furniture.
+# A teaser heading takes the headline-like lines right after it (the teasers themselves).
 TEASER_HEADINGS = {"teaser heading"}
+MAX_TEASER_ITEMS = 6
 # Only short lines count for the repetition signal: a paragraph an outlet repeats is
 # background text of a running story, not furniture.
 MAX_SHAPE_CHARS = 120
@@ -77,6 +78,13 @@ def page_shapes(body: str) -> set[str]:
     return {s for _, line in split_lines(body) if (s := line_shape(line))}
 
 
+def _teaser_item(line: str) -> bool:
+    """A line that reads like a linked headline: short, no sentence end, or a list bullet."""
+    if line.startswith(("::", "•", "»", "- ", "* ")):
+        return True
+    return len(line.split()) <= 20 and not line.rstrip().endswith((".", "!", "?", '"', "”", ":", ";"))
+
+
 def clean_lines(
     lines: list[tuple[int, str]], outlet_furniture: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[RemovedLine]]:
@@ -84,23 +92,24 @@ def clean_lines(
     kept: list[str] = []
     removed: list[RemovedLine] = []
     previous = None
-    after_heading = False
-    for index, (line_no, line) in enumerate(lines):
+    teaser_items = 0  # how many more headline-like lines a teaser heading may take with it
+    for line_no, line in lines:
         reason = classify_line(line)
         if reason is None and outlet_furniture and line_shape(line) in outlet_furniture:
             reason = "repeated in outlet"
-        if reason is None and after_heading:
+        if reason is None and teaser_items and _teaser_item(line):
+            # The linked headlines under "Check Also" / "Read more:". The first line of prose
+            # ends the block: pages go on with the article after it.
             reason = "teaser"
-        after_heading = reason in TEASER_HEADINGS
+            teaser_items -= 1
+        elif reason is None:
+            teaser_items = 0
+        if reason in TEASER_HEADINGS:
+            teaser_items = MAX_TEASER_ITEMS
         if reason is None and kept and line == previous and len(line) > 40:
             # A line printed twice in a row (a photo caption above and below the photo).
             # Repeats further apart are kept: interview questions, recipe steps, refrains.
             reason = "repeated line"
-        if reason == "teaser" and index >= len(lines) // 2:
-            # A teaser in the second half: everything after it is other articles' furniture.
-            removed.append(RemovedLine(line_no, line, reason))
-            removed += [RemovedLine(no, rest, "after teaser") for no, rest in lines[index + 1 :]]
-            break
         if reason:
             removed.append(RemovedLine(line_no, line, reason))
             continue

@@ -168,11 +168,21 @@ def url_date(url: str | None) -> DateFound | None:
     return None
 
 
+# Dated lines that are about someone or something else: a forum member's join date, a
+# birthday, a copyright year, the last login.
+_NOT_PUBLICATION = re.compile(
+    r"\b(joined|member since|registered|last (seen|login|active|visit)|born|birthday|copyright|expires?)\b|©", re.I,
+)
+
+
 def standalone_dates(lines: list[str]) -> list[DateFound]:
     """Dates on short lines that are mostly a date (header, byline, edition or footer lines)."""
     out = []
-    for line in lines:
+    for index, line in enumerate(lines):
         if len(line) > 90:
+            continue
+        label = lines[index - 1] if index else ""
+        if _NOT_PUBLICATION.search(line) or _NOT_PUBLICATION.fullmatch(label.strip(" -:•")):
             continue
         found = [d for d in dates_in(line) if d.year is not None]
         if len(found) != 1:
