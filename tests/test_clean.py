@@ -224,3 +224,17 @@ def test_export_carries_the_new_metadata_fields(tmp_path, seeds):
     assert rows["003"]["authors"] == ["Susannah George", "Brian Rohan"]
     assert rows["000"]["published"] is None and rows["000"]["published_source"] is None
     assert rows["002"]["wire"] == ["AFP"] and rows["002"]["crawled_at"] is None
+
+
+def test_a_warc_page_keeps_its_capture_date_apart_from_its_publication_date(tmp_path, store):
+    from .test_ingest import _warc
+
+    page = (FIXTURES / "ingest" / "taipei_times_2017-11-05.html").read_bytes()
+    _warc(tmp_path / "crawl.warc", [("https://www.taipeitimes.com/News/front/archives/2017/11/05/2003681642",
+                                     page, "text/html; charset=utf-8")])
+    ingest(store, [str(tmp_path / "crawl.warc")])
+    run_pipeline(store)
+    (row,) = store.export_articles()
+    assert row["published"] == "2017-11-05" and row["published_source"] == "html metadata"
+    assert row["crawled_at"] and row["crawled_at"] != row["published"]
+    assert row["outlet"] == "taipeitimes.com" and row["text"].startswith("Syrian and allied forces")
