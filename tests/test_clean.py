@@ -37,6 +37,11 @@ def seed(seeds: list[Path], prefix: str) -> RawArticle:
         ("Newspapers from United Arab Emirates", "replica footer"),
         ("Wednesday , September 28 2022", "date line"),
         ("3 min read", "reading time"),
+        ("Read more: Alibaba poised to launch record-breaking Hong Kong listing", "teaser link"),
+        ("DON'T MISS", "teaser heading"),
+        ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "social"),
+        ("Like this story? Share it with a friend!", "social"),
+        ("Get the latest updates right in your inbox. Subscribe to our newsletters.", "newsletter prompt"),
     ],
 )
 def test_furniture_lines_are_classified_with_a_reason(line, reason):
@@ -52,6 +57,9 @@ def test_furniture_lines_are_classified_with_a_reason(line, reason):
         # A sentence that merely mentions comments or photos is not a notice.
         "He said readers who leave a comment are often angry, and photos: many were taken.",
         "Liberated at last",
+        "See more photos:",
+        "Related reports say the army advanced on the town and took the bridge.",
+        "He said the newsletter he got in his inbox was fake, and that he did not subscribe to it.",
     ],
 )
 def test_article_lines_are_not_furniture(line):

@@ -24,22 +24,29 @@ BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("view counter", re.compile(r"\b(this (post|story|article|page) has been (read|viewed)|views?:)\s*[\d,.]+\s*(times)?", re.I)),
     ("view counter", re.compile(r"^\s*[\d,.]+[km]?\s+(views|reads|shares|comments)\s*$", re.I)),
     ("rule line", re.compile(r"^[\s\-_=*~.·•|]{3,}$")),
-    ("teaser heading", re.compile(r"^(check also|read also|also read|read more|see also|related( articles| stories| posts| news)?|more from .{1,30}|recommended( for you)?|you may also like|trending( now)?|most (read|popular)|latest news|more stories)\s*:?\s*$", re.I)),
+    ("teaser heading", re.compile(r"^(check also|read also|also read|read more|see also|see more|related( articles| stories| posts| news| coverage)?|more from .{1,30}|recommended( for you)?|you may also like|don'?t miss|trending( now)?|most (read|popular)|latest news|more stories)\s*:?\s*$", re.I)),
+    # "Read more: <another story's headline>", "Related: ...": a teaser with its headline inline.
+    ("teaser link", re.compile(r"^((read more|see more|read also|also read|related|see also|more on this)\s*:|also on [\w.-]+\.[a-z]{2,})\s+\S.{0,140}$(?<![.?!:])", re.I)),
     ("photo credit", re.compile(r"^(photo|image|picture|credit|file photo|photograph)s?\s*:\s*\S.{0,60}$", re.I)),
     ("comment notice", re.compile(r"^(comments (will be|are) moderated|leave a (comment|reply)|be the first to comment|you must be logged in|view comments|post a comment)\b", re.I)),
-    ("navigation", re.compile(r"^(top|back to top|home|menu|search|share|tweet|print|email|next|previous|skip to (main )?content|connect with us|advertisement|loading\.*|close|subscribe)(\s+(top|page|article|story))?\s*$", re.I)),
+    ("navigation", re.compile(r"^(top|back to top|home|menu|search|share|tweet|print|email|next|previous|skip to (main )?content|connect with us|advertisement|loading\.*|close|subscribe|comments|tags)(\s+(top|page|article|story))?\s*$", re.I)),
     ("navigation", re.compile(r"\bpage \d+ news list\b", re.I)),
     ("reading time", re.compile(r"^\d+\s+min(ute)?s?\s+read$", re.I)),
     ("section label", re.compile(r"^[A-Z] Section on \d{1,2}/\d{1,2}/\d{2,4}$")),
     ("events label", re.compile(r"^upcoming events$", re.I)),
     ("replica footer", re.compile(r"^[Nn]ewspapers (in|from) [A-Z][\w ]+$")),
-    ("social", re.compile(r"^(share (this|on)|follow us|like us on|subscribe to|sign up (for|to)|enter your e-?mail|click here to)\b", re.I)),
-    ("copyright", re.compile(r"^(©|copyright\b|all rights reserved)", re.I)),
+    ("social", re.compile(r"^((share (this|on)|follow us|like us on|subscribe to|sign up (for|to)|enter your e-?mail|click here to|tell us what you think)\b|like this (story|article)\?)", re.I)),
+    ("social", re.compile(r"^follow\b.{0,60}\bon (facebook|twitter|instagram|youtube)\b", re.I)),
+    # "Get the latest updates right in your inbox. Subscribe to our newsletters."
+    ("newsletter prompt", re.compile(
+        r"^(?=.{0,220}$)((get|sign up|subscribe|receive|join|want|never miss|don'?t miss|stay (informed|up to date)|enter your)\b.*\bnewsletters?\b"
+        r"|[\w'’ ]{0,40}\bnewsletter$)", re.I)),
+    ("copyright", re.compile(r"^(©|copyright\b|all rights reserved|this copy is for your personal,? non-commercial use)", re.I)),
     ("date line", re.compile(
         rf"^{_DAYS}\s*,?\s*({_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS})\s*,?\s*\d{{4}}\b.{{0,30}}$", re.I)),
 ]
 # A teaser heading takes the headline-like lines right after it (the teasers themselves).
-TEASER_HEADINGS = {"teaser heading"}
+TEASER_HEADINGS = {"teaser heading", "teaser link"}
 MAX_TEASER_ITEMS = 6
 # Only short lines count for the repetition signal: a paragraph an outlet repeats is
 # background text of a running story, not furniture.
