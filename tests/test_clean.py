@@ -246,3 +246,14 @@ def test_a_warc_page_keeps_its_capture_date_apart_from_its_publication_date(tmp_
     assert row["published"] == "2017-11-05" and row["published_source"] == "html metadata"
     assert row["crawled_at"] and row["crawled_at"] != row["published"]
     assert row["outlet"] == "taipeitimes.com" and row["text"].startswith("Syrian and allied forces")
+
+
+def test_feed_entries_and_fragments_keep_their_text(store):
+    ingest(store, [str(FIXTURES / "ingest" / "wire.rss"), str(FIXTURES / "ingest" / "articles.jsonl")])
+    run_pipeline(store)
+    rows = {r["id"]: r for r in store.export_articles()}
+    for entry in ("https://feeds.example/0", "https://feeds.example/1"):
+        assert len(rows[entry]["text"]) > 100 and rows[entry]["published_source"] == "input"
+    # A masthead line goes even when the input gives the title.
+    assert rows["egypt-today-1"]["text"].startswith("Clashes have erupted")
+    assert rows["egypt-today-1"]["title"] == "Clashes erupt on Syria-Iraq border"

@@ -95,10 +95,32 @@ def extract_html(html: str, url: str | None) -> tuple[str, dict[str, str | None]
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None:
-        return "", {}
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    return data.get("text") or "", {k: data.get(k) for k in ("title", "sitename", "date", "author", "language")}
+    data = {} if doc is None else (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc))
+    text = data.get("text") or ""
+    if not text.strip():
+        # A fragment (a feed entry's content, a bare <p>) has no page for the extractor to
+        # weigh: take all its text rather than lose it; the line classifier still runs.
+        text = _fragment_text(html)
+    return text, {k: data.get(k) for k in ("title", "sitename", "date", "author", "language")}
+
+
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article"}
+
+
+def _fragment_text(html: str) -> str:
+    """The visible text of an HTML fragment, one line per block element."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:  # lxml raises several types on junk; a fragment that will not parse has no text
+        return ""
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    return "\n".join(line.strip() for line in root.text_content().splitlines() if line.strip())
 
 
 def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset()) -> CleanArticle:
@@ -130,12 +152,13 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
     elif html_meta.get("title"):
         title = html_meta["title"]
         metadata["title"] = MetaValue(title, "html metadata", 0.9)
-    if raw.format == "text" and kept and not raw.title:
+    if raw.format == "text" and kept:
         first_no = next((no for no, line in lines if line == kept[0]), 0)
         masthead_name = masthead_of(kept)
         if masthead_name:
             removed.append(RemovedLine(first_no, kept.pop(0), "masthead"))
-        if kept and len(kept) > 1 and _looks_like_headline(kept[0]) and len(kept[0]) < len(kept[1]):
+        if (not raw.title and kept and len(kept) > 1 and _looks_like_headline(kept[0])
+                and len(kept[0]) < len(kept[1])):
             title = kept.pop(0)
             metadata["title"] = MetaValue(title, "first line", 0.7)
     if title and kept and kept[0].strip() == title.strip():
