@@ -116,6 +116,31 @@ def zyte(data_dir: Path, baseline: bool = True) -> None:
         p, r, f = benchmark_scores([shingle_match(truth[k].get("articleBody", ""), preds[k]) for k in truth])
         click.echo(f"  {name:<22} precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  "
                    f"({len(pages) / seconds[name]:.0f} pages/s)")
+    html_dates_vs_urls(pages, truth)
+
+
+def html_dates_vs_urls(pages: dict[str, str], truth: dict[str, dict]) -> None:
+    """How often the HTML-metadata date agrees with the date a page's URL carries.
+
+    The benchmark has no gold dates; on the pages whose URL holds a full date, the page is
+    read again without its URL, so the two sources are independent.
+    """
+    from storyline.stages.clean import extract_html
+    from storyline.stages.dates_published import url_date
+
+    dated = given = agree = 0
+    for key, html in pages.items():
+        found = url_date(truth[key].get("url"))
+        if found is None or found.day is None:
+            continue
+        dated += 1
+        html_date = extract_html(html, None)[1].get("date")
+        if html_date:
+            given += 1
+            agree += html_date[:10] == found.iso()
+    if dated:
+        click.echo(f"  HTML-metadata dates vs URL dates on the {dated} pages with a dated URL: "
+                   f"given for {given}, agree {agree}/{given}")
 
 
 # -- 2. Seed checklist ------------------------------------------------------------------
