@@ -222,7 +222,8 @@ def news_dev_dates(data_dir: Path, show_errors: bool = True) -> None:
     from storyline.store import Store
 
     gold = load_gold(data_dir)
-    keep = ("id", "url", "outlet", "title", "language", "text")  # never `published`: it is the answer
+    # Never `published` (the answer); nor `language`, so its identification is measured too.
+    keep = ("id", "url", "outlet", "title", "text")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "news_dev_undated.jsonl"
         with src.open("w", encoding="utf-8") as out:
@@ -251,11 +252,15 @@ def news_dev_dates(data_dir: Path, show_errors: bool = True) -> None:
     undated_given = sum(1 for g in gold if not g.get("published")
                         and (rows[g["id"]]["metadata"].get("published") or {}).get("value"))
     precision = correct / given if given else 0.0
-    click.echo(f"news_dev publication dates ({len(gold)} articles ingested without `published`; "
+    click.echo(f"news_dev publication dates ({len(gold)} articles ingested without `published` or `language`; "
                f"clean stage {len(gold) / seconds:.0f} articles/s)")
     click.echo(f"  on the {len(dated)} with a gold date: precision {precision:.3f} ({correct}/{given})  "
                f"coverage {given / len(dated):.3f} ({given}/{len(dated)})")
     click.echo(f"  on the {len(gold) - len(dated)} without one: a date given for {undated_given} (not scored)")
+    lang_right = sum(1 for g in gold if rows[g["id"]]["language"] == g.get("language"))
+    lang_given = sum(1 for g in gold if rows[g["id"]]["language"])
+    click.echo(f"  language identified (ingested without it): {lang_right}/{len(gold)} right, "
+               f"{lang_given} given")
     if show_errors:
         for article_id, want, got, source in errors:
             click.echo(f"  wrong: {article_id} gold {want} got {got} ({source})")

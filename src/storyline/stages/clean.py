@@ -90,11 +90,14 @@ def extract_html(html: str, url: str | None) -> tuple[str, dict[str, str | None]
     """
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_precision=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception:  # a page the extractor chokes on still has its visible text
+        doc = None
     data = {} if doc is None else (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc))
     text = data.get("text") or ""
     if not text.strip():
