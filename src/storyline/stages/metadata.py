@@ -35,6 +35,8 @@ AGENCIES: dict[str, list[str]] = {
     "CNN": [r"^\(CNN\)"],
 }
 _AGENCY_RES = {name: re.compile("|".join(forms)) for name, forms in AGENCIES.items()}
+# One pass to find the lines that credit any agency at all; most lines credit none.
+_ANY_AGENCY = re.compile("|".join(f for forms in AGENCIES.values() for f in forms))
 _PAREN_AGENCY = re.compile(r"\((" + "|".join(["AP", "AFP", "Reuters", "UPI", "dpa", "EFE", "ANSA", "Xinhua",
                                                "Yonhap", "Kyodo", "PTI", "IANS", "NTB", "CNN", "KUNA", "WAM"]) + r")\)")
 _CREDIT_LINE = re.compile(
@@ -108,6 +110,8 @@ def wire_credits(lines: list[str], dateline_agency: str | None, photo_credits: l
             agency = _canonical_agency(token)
             if agency:
                 note(agency, 0.9 if line.index(f"({token})") < 60 else 0.6, "(agency) credit")
+        if not _ANY_AGENCY.search(line):
+            continue
         credit = _CREDIT_LINE.search(line) is not None and len(line) < 200
         for agency, pattern in _AGENCY_RES.items():
             if pattern.search(line):
@@ -179,7 +183,7 @@ def _language_identifier():
 
 def language(text: str) -> MetaValue | None:
     """The text's language (ISO 639-1) by py3langid, with its probability as confidence."""
-    sample = text[:3000]
+    sample = text[:1200]  # plenty for identification; the cost grows with the length
     if len(sample.split()) < 5:
         return None
     lang, prob = _language_identifier().classify(sample)
