@@ -30,6 +30,12 @@ from storyline.stages.metadata import authors, dateline, language, masthead, wir
          "Mae Sai, Thailand", (2018, 7, 10), "AFP"),
         ("Marignane (AFP) - An Airbus helicopter crashed on Tuesday near the company's base in France.",
          "Marignane", None, "AFP"),
+        ("Cairo, Egypt (CNN) — Egyptian authorities said Sunday they had arrested dozens of people.",
+         "Cairo, Egypt", None, "CNN"),
+        ("ISTANBUL/ANKARA (Reuters) - Turkish forces pressed on with their offensive in northern Syria.",
+         "Istanbul/Ankara", None, "Reuters"),
+        ("NEW YORK, March 3 (Reuters) - Stocks fell sharply on Tuesday as investors worried about rates.",
+         "New York", (None, 3, 3), "Reuters"),
     ],
 )
 def test_datelines(line, place, when, agency):

@@ -48,7 +48,7 @@ _CREDIT_LINE = re.compile(
 # "BEIRUT, Nov 4, (AP):", "BEIRUT --", "BEIRUT:", "COPIAPO, Chile, Aug. 22 (UPI) --",
 # "MAE SAI, Thailand, July 10, 2018 (AFP) :", "PRETORIA –", "Marignane (AFP)".
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?= \())"
+    r"^(?P<place>[A-Z][A-Z.'’/\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?=(?:, [A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?)? \())"
     r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
     r"(?:,?\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s*(?:19|20)\d\d)?))?"
     r",?\s*(?:\((?P<agency>[A-Za-z]{2,10})\))?"
@@ -84,7 +84,7 @@ def _canonical_agency(token: str | None) -> str | None:
     for name, pattern in _AGENCY_RES.items():
         if pattern.fullmatch(token) or pattern.search(token):
             return name
-    return None
+    return "CNN" if token == "CNN" else None  # its form is "(CNN)" only, never a bare mention
 
 
 def wire_credits(lines: list[str], dateline_agency: str | None, photo_credits: list[str] = ()) -> list[dict]:
