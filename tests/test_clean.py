@@ -257,3 +257,21 @@ def test_feed_entries_and_fragments_keep_their_text(store):
     # A masthead line goes even when the input gives the title.
     assert rows["egypt-today-1"]["text"].startswith("Clashes have erupted")
     assert rows["egypt-today-1"]["title"] == "Clashes erupt on Syria-Iraq border"
+
+
+def test_copies_of_one_text_in_one_outlet_do_not_make_its_lines_furniture(tmp_path, store):
+    # One story at three URLs of the same site (or three updates of it) is one text, not three.
+    text = "\n".join([
+        "Daesh evacuate their last stronghold",
+        "Liberated at last",
+        "Daesh militants withdrew from their last stronghold in Syria, a strategic town near the border.",
+    ])
+    with (tmp_path / "in.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(3):
+            out.write(json.dumps({"id": f"copy-{i}", "url": f"https://gulfnews.example/story?edition={i}",
+                                  "text": text + f"\nEdition {i}"}) + "\n")
+    ingest(store, [str(tmp_path / "in.jsonl")])
+    LocalExecutor(store).run([CleanStage()])
+    for art in store.clean_articles(store.article_ids()):
+        assert "Liberated at last" in art.text
+        assert not [r for r in art.removed if r.reason == "repeated in outlet"]

@@ -218,9 +218,17 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
     return CleanArticle(
         id=raw.id, text=text, title=title, outlet=outlet, published=published,
         language=language, removed=sorted(removed, key=lambda r: r.line_no), metadata=metadata,
-        outlet_key=outlet_key(raw), line_shapes=tuple(shapes),
+        outlet_key=outlet_key(raw), line_shapes=tuple(shapes), story_key=_story_key(lines),
         furniture_key=furniture_key(sorted(outlet_furniture & set(shapes))),
     )
+
+
+def _story_key(lines: list[tuple[int, str]]) -> str:
+    """A fingerprint of an article's longest line: copies and updates of one text share it."""
+    if not lines:
+        return ""
+    longest = max((line for _, line in lines), key=len)
+    return hashlib.sha1(re.sub(r"\W+", " ", longest.lower()).encode("utf-8")).hexdigest()[:16]
 
 
 def _crawl_date(value: object) -> date | None:

@@ -41,16 +41,21 @@ class CleanStore(StoreBase):
                 self.db.execute("DELETE FROM outlet_lines WHERE article_id = ?", (art.id,))
                 if art.outlet_key:
                     self.db.executemany(
-                        "INSERT OR IGNORE INTO outlet_lines (outlet, shape, article_id) VALUES (?, ?, ?)",
-                        [(art.outlet_key, shape, art.id) for shape in art.line_shapes],
+                        "INSERT OR IGNORE INTO outlet_lines (outlet, shape, article_id, story_key)"
+                        " VALUES (?, ?, ?, ?)",
+                        [(art.outlet_key, shape, art.id, art.story_key or art.id) for shape in art.line_shapes],
                     )
 
     def outlet_furniture(self, outlets: Iterable[str], min_articles: int) -> dict[str, frozenset[str]]:
-        """outlet -> the line shapes found on at least `min_articles` of its articles."""
+        """outlet -> the line shapes found on at least `min_articles` of its articles.
+
+        Articles that share their longest line (`story_key`: copies of one page at several
+        URLs, updates of one story) count once, so their common lines do not become furniture.
+        """
         out: dict[str, frozenset[str]] = {}
         for outlet in sorted(set(outlets)):
             rows = self.db.execute(
-                "SELECT shape FROM outlet_lines WHERE outlet = ? GROUP BY shape HAVING COUNT(*) >= ?",
+                "SELECT shape FROM outlet_lines WHERE outlet = ? GROUP BY shape HAVING COUNT(DISTINCT story_key) >= ?",
                 (outlet, min_articles),
             )
             shapes = frozenset(row[0] for row in rows)
@@ -63,7 +68,8 @@ class CleanStore(StoreBase):
         for every cleaned article counted under an outlet, in arrival order."""
         current: dict[str, list[str]] = {}
         for article_id, shape in self.db.execute(
-            "WITH f AS (SELECT outlet, shape FROM outlet_lines GROUP BY outlet, shape HAVING COUNT(*) >= ?)"
+            "WITH f AS (SELECT outlet, shape FROM outlet_lines GROUP BY outlet, shape"
+            " HAVING COUNT(DISTINCT story_key) >= ?)"
             " SELECT o.article_id, o.shape FROM outlet_lines o JOIN f ON f.outlet = o.outlet AND f.shape = o.shape",
             (min_articles,),
         ):

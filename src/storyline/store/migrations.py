@@ -243,6 +243,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             outlet TEXT NOT NULL,
             shape TEXT NOT NULL,
             article_id TEXT NOT NULL REFERENCES articles(id),
+            story_key TEXT NOT NULL,      -- copies and updates of one text share it: counted once
             PRIMARY KEY (outlet, shape, article_id)
         ) WITHOUT ROWID;
         CREATE INDEX outlet_lines_article ON outlet_lines(article_id);
