@@ -16,6 +16,8 @@ from storyline.store import Store
 ARTICLE_FIELDS = [
     "id", "url", "outlet", "title", "published", "reprint_group", "story", "storyline", "text",
     "language", "source", "locator", "metadata", "removed_lines",
+    # added by cleaning 0.2
+    "published_source", "published_confidence", "dateline", "wire", "authors", "crawled_at",
 ]
 STORY_FIELDS = ["id", "title", "articles", "first_seen", "last_seen", "storyline"]
 FORMATS = ("jsonl", "csv", "parquet")
@@ -92,6 +94,10 @@ def _parquet(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
             schema_fields.append(pa.field(name, pa.list_(pa.string())))
         elif name == "removed_lines":
             schema_fields.append(pa.field(name, pa.int64()))
+        elif name == "published_confidence":
+            schema_fields.append(pa.field(name, pa.float64()))
+        elif name in ("wire", "authors"):
+            schema_fields.append(pa.field(name, pa.list_(pa.string())))
         else:
             schema_fields.append(pa.field(name, pa.string()))
     table = pa.table(columns, schema=pa.schema(schema_fields))

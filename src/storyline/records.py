@@ -71,6 +71,13 @@ class CleanArticle:
     # name -> MetaValue for every metadata field found (title, outlet, published, dateline,
     # wire, authors, ...), each with its source and confidence.
     metadata: dict[str, MetaValue] = field(default_factory=dict)
+    # For the outlet repetition signal (stored, not exported): the outlet the article's lines
+    # are counted under, its short line shapes, a fingerprint of its text, and a fingerprint
+    # of the outlet furniture that was applied to it.
+    outlet_key: str | None = None
+    line_shapes: tuple[str, ...] = ()
+    story_key: str = ""  # fingerprint of the longest line: copies of one text share it
+    furniture_key: str = ""
 
 
 @dataclass(frozen=True)

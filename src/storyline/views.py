@@ -58,7 +58,12 @@ def _show_article(store: Store, article_id: str, console: Console, removed: bool
     for key in ("title", "outlet", "url", "published", "language", "story", "storyline", "reprint_group"):
         console.print(f"  {key:<14} {row[key] if row[key] is not None else '-'}", markup=False)
     for name, meta in sorted(row["metadata"].items()):
-        console.print(f"  {name:<14} {meta['value']!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
+        value = meta["value"]
+        if name == "wire" and isinstance(value, list):  # one credit per agency, with its evidence
+            value = ", ".join(f"{w['agency']} ({w['evidence']}, {w['confidence']:.2f})" for w in value)
+            console.print(f"  {name:<14} {value}", markup=False)
+            continue
+        console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
     links = store.reprint_links(article_id)
     if links:

@@ -168,11 +168,21 @@ def url_date(url: str | None) -> DateFound | None:
     return None
 
 
+# Dated lines that are about someone or something else: a forum member's join date, a
+# birthday, a copyright year, the last login.
+_NOT_PUBLICATION = re.compile(
+    r"\b(joined|member since|registered|last (seen|login|active|visit)|born|birthday|copyright|expires?)\b|©", re.I,
+)
+
+
 def standalone_dates(lines: list[str]) -> list[DateFound]:
     """Dates on short lines that are mostly a date (header, byline, edition or footer lines)."""
     out = []
-    for line in lines:
+    for index, line in enumerate(lines):
         if len(line) > 90:
+            continue
+        label = lines[index - 1] if index else ""
+        if _NOT_PUBLICATION.search(line) or _NOT_PUBLICATION.fullmatch(label.strip(" -:•")):
             continue
         found = [d for d in dates_in(line) if d.year is not None]
         if len(found) != 1:
@@ -211,11 +221,14 @@ def publication_date(
     header_date: str | None,
     page_lines: list[str],
     text: str,
+    crawled: date | None = None,
 ) -> MetaValue | None:
     """The publication date (YYYY-MM-DD, or YYYY-MM when only the month is known), or None.
 
     `page_lines` are all the page's lines, furniture included (a crawl date there bounds the
-    year from above); `text` is the article text (for weekday mentions).
+    year from above); `text` is the article text (for weekday mentions); `crawled` the
+    capture date of a WARC record, never a candidate itself: page-text dates on or after it
+    are the page's render date, not its publication date.
     """
     if given and re.match(r"^\d{4}-\d{2}-\d{2}", given):
         return MetaValue(given[:10], "input", 1.0)
@@ -224,6 +237,9 @@ def publication_date(
     from_url = url_date(url)
     full_page = sorted(d for d in (_as_date(p) for p in page_dates) if d)
     upper = full_page[-1] if full_page else None
+    if crawled is not None:
+        full_page = [d for d in full_page if d < crawled]
+        upper = min(upper, crawled) if upper else crawled
 
     candidates: list[MetaValue] = []
     if header_date:

@@ -35,10 +35,12 @@ AGENCIES: dict[str, list[str]] = {
     "CNN": [r"^\(CNN\)"],
 }
 _AGENCY_RES = {name: re.compile("|".join(forms)) for name, forms in AGENCIES.items()}
+# One pass to find the lines that credit any agency at all; most lines credit none.
+_ANY_AGENCY = re.compile("|".join(f for forms in AGENCIES.values() for f in forms))
 _PAREN_AGENCY = re.compile(r"\((" + "|".join(["AP", "AFP", "Reuters", "UPI", "dpa", "EFE", "ANSA", "Xinhua",
                                                "Yonhap", "Kyodo", "PTI", "IANS", "NTB", "CNN", "KUNA", "WAM"]) + r")\)")
 _CREDIT_LINE = re.compile(
-    r"^(information for this article was contributed by|(compiled|written|reported) by|"
+    r"^(information for this article was contributed by|(compiled|written|reported) by|\(?(reporting|editing|writing) by|"
     r"(photos?|image|credit|photographs?)\s*:|copyright\b|©|additional reporting by|with (reporting|inputs?) from)"
     r"|\b(contributed to this report|of the associated press)\b|[-–—]\s*(AP|AFP|Reuters)\s*$", re.I,
 )
@@ -46,8 +48,8 @@ _CREDIT_LINE = re.compile(
 # "BEIRUT, Nov 4, (AP):", "BEIRUT --", "BEIRUT:", "COPIAPO, Chile, Aug. 22 (UPI) --",
 # "MAE SAI, Thailand, July 10, 2018 (AFP) :", "PRETORIA –", "Marignane (AFP)".
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?= \())"
-    r"(?:,\s*(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
+    r"^(?P<place>[A-Z][A-Z.'’/\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?=(?:, [A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?)? \())"
+    r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
     r"(?:,?\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s*(?:19|20)\d\d)?))?"
     r",?\s*(?:\((?P<agency>[A-Za-z]{2,10})\))?"
     r"\s*(?P<sep>--|—|–|:|-(?= )|(?<=\))(?= ))\s*(?=\S)"
@@ -82,11 +84,15 @@ def _canonical_agency(token: str | None) -> str | None:
     for name, pattern in _AGENCY_RES.items():
         if pattern.fullmatch(token) or pattern.search(token):
             return name
-    return None
+    return "CNN" if token == "CNN" else None  # its form is "(CNN)" only, never a bare mention
 
 
-def wire_credits(lines: list[str], dateline_agency: str | None) -> list[dict]:
-    """Agencies the page credits, strongest evidence first: dateline, credit line, mention."""
+def wire_credits(lines: list[str], dateline_agency: str | None, photo_credits: list[str] = ()) -> list[dict]:
+    """Agencies the page credits, strongest evidence first: dateline, credit line, mention.
+
+    `photo_credits` are the page's photo credit lines ("Photo: AFP"), removed from the text
+    as furniture but still evidence that the page carries that agency's material.
+    """
     best: dict[str, tuple[float, str]] = {}
 
     def note(agency: str, confidence: float, evidence: str) -> None:
@@ -95,11 +101,17 @@ def wire_credits(lines: list[str], dateline_agency: str | None) -> list[dict]:
 
     if dateline_agency:
         note(dateline_agency, 0.95, "dateline")
+    for line in photo_credits:
+        for agency, pattern in _AGENCY_RES.items():
+            if pattern.search(line):
+                note(agency, 0.5, "photo credit")
     for line in lines:
         for token in _PAREN_AGENCY.findall(line):
             agency = _canonical_agency(token)
             if agency:
                 note(agency, 0.9 if line.index(f"({token})") < 60 else 0.6, "(agency) credit")
+        if not _ANY_AGENCY.search(line):
+            continue
         credit = _CREDIT_LINE.search(line) is not None and len(line) < 200
         for agency, pattern in _AGENCY_RES.items():
             if pattern.search(line):
@@ -111,7 +123,8 @@ def wire_credits(lines: list[str], dateline_agency: str | None) -> list[dict]:
 
 
 _NAME = r"[A-Z][\w.'’\-]+(?: [A-Z][\w.'’\-]+){1,3}"
-_BYLINE = re.compile(rf"^(?:by|written by|words by|reporting by)\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)", re.I)
+# Case matters in the names (a capital starts each word), not in the "By" before them.
+_BYLINE = re.compile(rf"^(?i:by|written by|words by|reporting by)\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
 _CONTRIBUTED = re.compile(rf"contributed by ({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
 _NAME_LIST = re.compile(rf"^({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})+)$")
 
@@ -165,12 +178,12 @@ def _language_identifier():
     # Loaded once per process; it is read-only, so results do not depend on process layout.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def language(text: str) -> MetaValue | None:
     """The text's language (ISO 639-1) by py3langid, with its probability as confidence."""
-    sample = text[:3000]
+    sample = text[:1200]  # plenty for identification; the cost grows with the length
     if len(sample.split()) < 5:
         return None
     lang, prob = _language_identifier().classify(sample)

@@ -283,12 +283,21 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             " LEFT JOIN stories s ON s.id = m.story_id ORDER BY a.seq"
         )
         for r in rows:
+            metadata = json.loads(r[12]) if r[12] else {}
+            published = metadata.get("published") or {}
             yield {
                 "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
                 "reprint_group": r[5], "story": r[6], "storyline": r[7], "text": r[8],
                 "language": r[9], "source": r[10], "locator": r[11],
-                "metadata": json.loads(r[12]) if r[12] else {},
+                "metadata": metadata,
                 "removed_lines": len(json.loads(r[13])) if r[13] else 0,
+                # Added by cleaning 0.2 (issue 3): the metadata's main values, flat.
+                "published_source": published.get("source"),
+                "published_confidence": published.get("confidence"),
+                "dateline": (metadata.get("dateline") or {}).get("value"),
+                "wire": [w["agency"] for w in (metadata.get("wire") or {}).get("value") or []],
+                "authors": (metadata.get("authors") or {}).get("value") or [],
+                "crawled_at": (metadata.get("crawled_at") or {}).get("value"),
             }
 
 

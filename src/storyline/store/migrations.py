@@ -233,4 +233,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0009_clean_metadata",
+        """
+        -- Cleaning 0.2: the short line shapes of each article, counted per outlet (a shape on
+        -- several articles of one outlet is that outlet's furniture), and which of them were
+        -- applied when the article was cleaned, so a later run re-cleans what changed.
+        CREATE TABLE outlet_lines (
+            outlet TEXT NOT NULL,
+            shape TEXT NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            story_key TEXT NOT NULL,      -- copies and updates of one text share it: counted once
+            PRIMARY KEY (outlet, shape, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX outlet_lines_article ON outlet_lines(article_id);
+        ALTER TABLE clean_articles ADD COLUMN outlet_key TEXT;
+        ALTER TABLE clean_articles ADD COLUMN furniture_key TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
