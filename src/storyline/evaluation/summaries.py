@@ -109,7 +109,10 @@ def check_citations(lines, articles: list[ArticleForGrouping]) -> tuple[int, int
 
 def neus_scores(source: Path, target: Path, sentences: int, limit: int | None = None,
                 ratio: float | None = NEUS_RATIO) -> dict:
-    from rouge_score import rouge_scorer
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError as exc:
+        raise StorylineError("ROUGE needs rouge-score: pip install 'storyline[eval]'") from exc
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     sums = {"rouge1": [], "rouge2": [], "rougeLsum": []}

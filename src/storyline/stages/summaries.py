@@ -45,6 +45,8 @@ PARAPHRASE_SIMILARITY = 0.6
 # A candidate whose TF-IDF cosine to an already chosen sentence reaches this is redundant.
 REDUNDANCY_COSINE = 0.5
 DEFAULT_SENTENCES = 5
+# At most this many claims are ranked per story (see `summarize`).
+MAX_CLAIMS = 1500
 # Sentences outside these bounds are captions, datelines or fragments, not summary material.
 MIN_WORDS, MAX_WORDS = 6, 80
 # Scoring weights (tuned on NeuS train).
@@ -161,20 +163,26 @@ def group_claims(sentences: Sequence[Sentence]) -> list[Claim]:
     Greedy single pass in (position, article) order, so the lead-most copy represents a claim.
     """
     claims: list[Claim] = []
-    sets: list[frozenset[str]] = []
+    sizes: list[int] = []
+    index: dict[str, list[int]] = {}  # word -> claims whose first sentence has it
     for s in sorted(sentences, key=lambda s: (s.index, s.article_id)):
         ws = word_set(s.text)
+        overlap: dict[int, int] = {}
+        for w in ws:
+            for i in index.get(w, ()):
+                overlap[i] = overlap.get(i, 0) + 1
         best, best_sim = -1, 0.0
-        for i, cs in enumerate(sets):
-            if ws and cs:
-                sim = 2 * len(ws & cs) / (len(ws) + len(cs))
-                if sim > best_sim:
-                    best, best_sim = i, sim
+        for i, shared in overlap.items():
+            sim = 2 * shared / (len(ws) + sizes[i])
+            if sim > best_sim or (sim == best_sim and i < best):
+                best, best_sim = i, sim
         if best >= 0 and best_sim >= PARAPHRASE_SIMILARITY:
             claims[best].carriers.append(s)
         else:
+            for w in ws:
+                index.setdefault(w, []).append(len(claims))
             claims.append(Claim(s.text, s.article_id, s.index, [s]))
-            sets.append(ws)
+            sizes.append(len(ws))
     return claims
 
 
@@ -234,6 +242,10 @@ def summarize(
     claims = [
         c for c in group_claims(article_sentences(articles)) if summary_material(c.text)
     ]
+    if len(claims) > MAX_CLAIMS:
+        # A very large story: rank only the best-carried, lead-most claims (news puts the
+        # point first), which keeps the claim-by-claim similarity matrix small.
+        claims = sorted(claims, key=lambda c: (-len(c.carriers), c.index))[:MAX_CLAIMS]
     source_of = {a.id: reprint_group.get(a.id, a.id) for a in articles}
     scores, sim = rank_claims(claims, source_of, lead_weight, support_weight)
     chosen: list[int] = []
