@@ -170,19 +170,24 @@ def test_pipeline_summarizes_every_story_and_reruns_only_what_changed(seeded_db:
 
 
 def test_stored_events_replace_dated_sentences(store: Store):
-    assert store.stored_events(["a"]) is None
-    store.db.execute("CREATE TABLE events (article_id TEXT, date TEXT, text TEXT)")
-    store.db.executemany("INSERT INTO events VALUES (?, ?, ?)", [
-        ("a", "2017-11-03", "Iraqi forces retake al-Qaim"), ("b", "2017-11-03", "Iraqi forces retake al-Qaim"),
-        ("a", "2017-11-09", "Syrian army enters Al Bu Kamal"),
-    ])
-    events = store.stored_events(["a", "b"])
+    assert store.stored_events("st-1") is None
+    # The events stage's table (issue 6b): one row per event of a story.
+    store.db.execute("CREATE TABLE events (id TEXT PRIMARY KEY, story_id TEXT, date_start TEXT,"
+                     " estimated INTEGER, sources TEXT, mentions TEXT)")
+    rows = [
+        ("e1", "st-1", "2017-11-09", 1, '["a"]', '[{"text": "Syrian troops entered Al Bu Kamal"}]'),
+        ("e2", "st-1", "2017-11-03", 0, '["b", "a"]', '[{"text": "Iraqi forces retook al-Qaim"}]'),
+        ("e3", "st-2", "2017-11-04", 0, '["c"]', '[{"text": "elsewhere"}]'),
+    ]
+    store.db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+    events = store.stored_events("st-1")
     assert events == [
-        {"date": "2017-11-03", "text": "Iraqi forces retake al-Qaim", "cites": ["a", "b"]},
-        {"date": "2017-11-09", "text": "Syrian army enters Al Bu Kamal", "cites": ["a"]},
+        {"date": "2017-11-03", "estimated": False, "text": "Iraqi forces retook al-Qaim", "cites": ["a", "b"]},
+        {"date": "2017-11-09", "estimated": True, "text": "Syrian troops entered Al Bu Kamal", "cites": ["a"]},
     ]
     timeline = build_timeline([art("a", "Nothing dated here at all, really.")], {}, events=events)
-    assert [(e.date, e.cites) for e in timeline] == [("2017-11-03", ["a", "b"]), ("2017-11-09", ["a"])]
+    assert [(e.date, e.estimated, e.cites) for e in timeline] == [
+        ("2017-11-03", False, ["a", "b"]), ("2017-11-09", True, ["a"])]
 
 
 def test_story_command_and_summary_export(seeded_db: Path):

@@ -372,7 +372,7 @@ class SummaryStage:
         for sid in ids:
             arts = store.articles_for_grouping(members.get(sid, []))
             groups = store.reprint_groups_of([a.id for a in arts])
-            events = store.stored_events([a.id for a in arts])
+            events = store.stored_events(sid)
             out.append(StoryInput(sid, keys[sid], arts, groups, events))
         return out
 

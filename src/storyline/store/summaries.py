@@ -35,10 +35,10 @@ class SummaryStore(StoreBase):
             for chunk in chunks(list(story_ids)):
                 marks = ",".join("?" * len(chunk))
                 rows += self.db.execute(sql + f" WHERE m.story_id IN ({marks})", tuple(chunk)).fetchall()
-        event_revs = self._event_revisions() if self._events_columns() else {}
+        event_revs = self._event_revisions() if self._has_events() else {}
         parts: dict[str, list[str]] = {}
         for story_id, article_id, rev, group in sorted(rows, key=lambda r: (r[0], r[1])):
-            parts.setdefault(story_id, []).append(f"{article_id}:{rev}:{group}:{event_revs.get(article_id, '')}")
+            parts.setdefault(story_id, [f"events:{event_revs.get(story_id, '')}"]).append(f"{article_id}:{rev}:{group}")
         return {
             sid: f"{version}:" + hashlib.sha1("\n".join(p).encode()).hexdigest()
             for sid, p in parts.items()
@@ -71,39 +71,40 @@ class SummaryStore(StoreBase):
         return out
 
     # -- the hook for stored events (issue 6b) ----------------------------------------------
-    # When an `events` table exists with an article column, a date column and a text column
-    # (names from the lists below), the timeline is built from its rows instead of dated
-    # sentences. Column names come from these fixed lists only, never from data.
-    _EVENT_ARTICLE = ("article_id",)
-    _EVENT_DATE = ("date", "day", "value", "event_date")
-    _EVENT_TEXT = ("text", "sentence", "summary", "quote", "trigger")
+    # When the store has the events stage's table (`events`: one row per event of a story,
+    # with date_start, estimated, sources = article ids, mentions = [{text, ...}]), the
+    # timeline is made of those events instead of dated sentences. Without it: None.
 
-    def _events_columns(self) -> tuple[str, str, str] | None:
+    def _has_events(self) -> bool:
         cols = {r[1] for r in self.db.execute("PRAGMA table_info(events)")}
-        picked = [next((c for c in names if c in cols), None)
-                  for names in (self._EVENT_ARTICLE, self._EVENT_DATE, self._EVENT_TEXT)]
-        return None if None in picked else (picked[0], picked[1], picked[2])
+        return {"story_id", "date_start", "estimated", "sources", "mentions"} <= cols
 
     def _event_revisions(self) -> dict[str, str]:
-        rows = self.db.execute("SELECT article_id, count(*), max(rowid), total(rowid) FROM events GROUP BY article_id")
-        return {a: f"{n}.{m}.{int(t)}" for a, n, m, t in rows}
+        """story id -> a hash of its events (the events table is rewritten whole, so rowids
+        would make every summary look stale)."""
+        digests: dict[str, Any] = {}
+        for sid, start, est, sources, mentions in self.db.execute(
+            "SELECT story_id, date_start, estimated, sources, mentions FROM events ORDER BY story_id, id"
+        ):
+            digests.setdefault(sid, hashlib.sha1()).update(repr((start, est, sources, mentions)).encode())
+        return {sid: d.hexdigest()[:16] for sid, d in digests.items()}
 
-    def stored_events(self, article_ids: Sequence[str]) -> list[dict[str, Any]] | None:
-        """The stored events of these articles, merged by (date, text) with every article
-        carrying them: [{"date", "text", "cites"}]; None when the store has no events table."""
-        cols = self._events_columns()
-        if cols is None:
+    def stored_events(self, story_id: str) -> list[dict[str, Any]] | None:
+        """The story's stored events as timeline entries [{"date", "estimated", "text", "cites"}]
+        (text: the first reporting clause); None when the store has no events table."""
+        if not self._has_events():
             return None
-        art, day, text = cols
-        merged: dict[tuple[str, str], set[str]] = {}
-        for chunk in chunks(list(article_ids)):
-            marks = ",".join("?" * len(chunk))
-            for aid, when, what in self.db.execute(
-                f"SELECT {art}, {day}, {text} FROM events WHERE {art} IN ({marks})", tuple(chunk)
-            ):
-                if when and what:
-                    merged.setdefault((str(when)[:10], str(what)), set()).add(aid)
-        return [{"date": d, "text": t, "cites": sorted(c)} for (d, t), c in sorted(merged.items())]
+        out = []
+        for start, est, sources, mentions in self.db.execute(
+            "SELECT date_start, estimated, sources, mentions FROM events WHERE story_id = ?"
+            " ORDER BY date_start, id", (story_id,),
+        ):
+            mentions = json.loads(mentions or "[]")
+            text = next((m.get("text") for m in mentions if isinstance(m, dict) and m.get("text")), None)
+            if start and text:
+                out.append({"date": start, "estimated": bool(est), "text": text,
+                            "cites": sorted(set(json.loads(sources or "[]")))})
+        return out
 
     def save_summaries(self, rows: Sequence[dict[str, Any]]) -> None:
         """rows: {story_id, input_key, headline, sentences, disputes, timeline}, one transaction."""
