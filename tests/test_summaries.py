@@ -146,6 +146,14 @@ def test_timeline_resolves_relative_days_and_orders_events():
     assert thursday.cites == ["b"]
 
 
+def test_timeline_prefers_a_dated_copy_and_skips_vague_spans():
+    sentence = "Iraqi forces retook the border town of al-Qaim on Friday, the prime minister said."
+    arts = [art("undated", sentence), art("dated", sentence, "2017-11-04"),
+            art("c", "Officials said this week's attack in the capital was planned abroad by the group.", "2017-11-04")]
+    entries = build_timeline(arts, {})
+    assert [(e.date, e.estimated, e.cites) for e in entries] == [("2017-11-03", False, ["dated", "undated"])]
+
+
 def test_timeline_leaves_out_relative_days_with_no_anchor():
     entries = build_timeline([art("a", "Clashes erupted at the border late Friday, a monitoring group said.")], {})
     assert entries == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from storyline.records import ArticleForGrouping
 from storyline.stages.dates import resolve_dates
@@ -32,6 +33,8 @@ from storyline.stages.summaries import (
 )
 
 MAX_ENTRIES = 10
+# "this week", "last month" are background, not events: spans longer than a weekend are left out.
+MAX_SPAN_DAYS = 2
 
 
 @dataclass
@@ -41,6 +44,10 @@ class TimelineEntry:
     text: str
     cites: list[str]  # every article carrying the sentence or a close paraphrase
     when: str = ""  # the date expression as written ("late Friday"); "" for stored events
+
+
+def _days(first: str, last: str | None) -> int:
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days if last else 0
 
 
 def story_anchor(articles: Sequence[ArticleForGrouping]) -> str | None:
@@ -71,12 +78,13 @@ def build_timeline(
     for claim in group_claims(article_sentences(articles)):
         if not summary_material(claim.text):
             continue
-        for carrier in claim.carriers:
+        # A carrier with its own date first: an estimate only when no carrier is dated.
+        for carrier in sorted(claim.carriers, key=lambda c: published.get(c.article_id) is None):
             own = published.get(carrier.article_id)
             mentions = [
                 m for m in resolve_dates(carrier.text, own or fallback, "published" if own else "story estimate",
                                          estimated=own is None)
-                if m.value
+                if m.value and _days(m.value, m.value_end) <= MAX_SPAN_DAYS
             ]
             if not mentions:
                 continue
