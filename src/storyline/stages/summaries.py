@@ -260,23 +260,37 @@ def summarize(
     order = {a.id: n for n, a in enumerate(articles)}
     # Reading order: lead-most first, then by the article the story saw first.
     chosen.sort(key=lambda i: (claims[i].index, order.get(claims[i].article_id, 0)))
-    split = {a.id: split_sentences(a.text) for a in articles}
+    index = index_sentences(articles)
     return [
-        SummaryLine(claims[i].text, claims[i].article_id, citations(claims[i].text, split))
+        SummaryLine(claims[i].text, claims[i].article_id, citations(claims[i].text, index))
         for i in chosen
     ]
 
 
-def citations(sentence: str, sentences_of: Mapping[str, Sequence[str]]) -> list[str]:
-    """Every article (id -> its sentences) with `sentence` itself or a close paraphrase of it.
+SentenceIndex = dict[str, list[tuple[str, frozenset[str]]]]
 
-    Checked against every article, not only the claim's carriers, so a copy that the greedy
-    claim grouping put elsewhere is still cited.
+
+def index_sentences(articles: Sequence[ArticleForGrouping]) -> SentenceIndex:
+    """article id -> its sentences with their content-word sets (what `citations` compares)."""
+    return {a.id: [(s, word_set(s)) for s in split_sentences(a.text)] for a in articles}
+
+
+def citations(sentence: str, index: SentenceIndex) -> list[str]:
+    """Every article with `sentence` itself or a close paraphrase of it
+    (`paraphrase_similarity` >= PARAPHRASE_SIMILARITY).
+
+    Checked against every article of `index`, not only the claim's carriers, so a copy that
+    the greedy claim grouping put elsewhere is still cited.
     """
-    return sorted(
-        aid for aid, sents in sentences_of.items()
-        if best_match(sentence, sents)[1] >= PARAPHRASE_SIMILARITY
-    )
+    ws = word_set(sentence)
+    out = []
+    for aid, sents in index.items():
+        for text, other in sents:
+            if text == sentence or (ws and other and 2 * len(ws & other) / (len(ws) + len(other))
+                                    >= PARAPHRASE_SIMILARITY):
+                out.append(aid)
+                break
+    return sorted(out)
 
 
 def best_match(sentence: str, text: str | Sequence[str]) -> tuple[str, float]:

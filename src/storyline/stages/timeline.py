@@ -28,7 +28,7 @@ from storyline.stages.summaries import (
     citations,
     claim_sources,
     group_claims,
-    split_sentences,
+    index_sentences,
     summary_material,
 )
 
@@ -73,7 +73,7 @@ def build_timeline(
     published = {a.id: (a.published or "")[:10] or None for a in articles}
     fallback = story_anchor(articles)
     source_of = {a.id: reprint_group.get(a.id, a.id) for a in articles}
-    split = {a.id: split_sentences(a.text) for a in articles}
+    index = index_sentences(articles)
     found = []
     for claim in group_claims(article_sentences(articles)):
         if not summary_material(claim.text):
@@ -90,7 +90,7 @@ def build_timeline(
                 continue
             best = max(mentions, key=lambda m: m.confidence)
             support = len(claim_sources(claim, source_of))
-            entry = TimelineEntry(best.value, best.estimated, claim.text, citations(claim.text, split), best.text)
+            entry = TimelineEntry(best.value, best.estimated, claim.text, citations(claim.text, index), best.text)
             found.append((-support, claim.index, entry))
             break
     # Keep the best-supported, lead-most events, then show them in date order.
