@@ -7,7 +7,8 @@ same `summarize` and `headline` code, no NeuS-specific path): the headline, then
 sentences. The `TITLE=>`/`ARTICLE=>` markers are removed from the reference (they are
 format, not words of the summary); the reference's title and body are its first sentences.
 ROUGE-1/2/Lsum F1 with rouge-score's Porter stemmer; Lsum splits both sides into sentences
-(one a line), as rouge-score expects.
+(one a line), as rouge-score expects. ROUGE-L over the unsplit texts is printed too: papers
+that report "Lsum" without newline-separated sentences get that number.
 
 The citation check reads every cited article afresh and confirms it holds the cited
 sentence itself or a paraphrase with `paraphrase_similarity` >= PARAPHRASE_SIMILARITY (the
@@ -114,8 +115,8 @@ def neus_scores(source: Path, target: Path, sentences: int, limit: int | None = 
     except ImportError as exc:
         raise StorylineError("ROUGE needs rouge-score: pip install 'storyline[eval]'") from exc
 
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    sums = {"rouge1": [], "rouge2": [], "rougeLsum": []}
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum", "rougeL"], use_stemmer=True)
+    sums = {"rouge1": [], "rouge2": [], "rougeLsum": [], "rougeL": []}
     valid = total = missed = 0
     words = []
     for n, src, tgt in read_pairs(source, target):
@@ -221,6 +222,7 @@ def command(data: str | None, source: str | None, target: str | None, split: str
     click.echo(f"ROUGE-1 {r['rouge1']:.3f}")
     click.echo(f"ROUGE-2 {r['rouge2']:.3f}")
     click.echo(f"ROUGE-Lsum {r['rougeLsum']:.3f}")
+    click.echo(f"ROUGE-L {r['rougeL']:.3f}  (no sentence split; published Lsum figures may be this)")
     share = r["citations_valid"] / r["citations"] if r["citations"] else 1.0
     click.echo(f"citations valid {r['citations_valid']}/{r['citations']} ({share:.1%}) at similarity "
                f">= {PARAPHRASE_SIMILARITY}; articles holding a summary sentence but not cited: {r['not_cited']}")
