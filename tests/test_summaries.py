@@ -224,3 +224,27 @@ def test_neus_format_parsing_and_citation_check():
     lines = summarize(arts, {}, max_sentences=1)
     valid, total, missed = check_citations(lines, arts)
     assert total == 2 and valid == 2 and missed == 0
+
+
+def test_story_view_states_the_disagreement_with_who_said_each(seeded_db: Path, tmp_path: Path):
+    """The story a reader finds (000-003) stored as one story: the terminal view shows the
+    1,500 vs 2,500-3,500 disagreement with each figure's speaker and source marker."""
+    from storyline.pipeline import LocalExecutor
+    from storyline.stages.summaries import SummaryStage
+
+    path = tmp_path / "one-story.db"
+    shutil.copy(seeded_db, path)
+    with Store(path) as store:
+        ids = [a.id for a in store.articles_for_grouping() if a.id[:3] in {"000", "001", "002", "003"}]
+        store.replace_stories(
+            [{"id": "st-border", "title": "Border fighting", "first_seen": None, "last_seen": None,
+              "storyline": "sl-border", "articles": ids}],
+            [{"id": "sl-border", "title": "Border fighting", "first_seen": None, "last_seen": None}],
+        )
+        LocalExecutor(store).run([SummaryStage()])
+        assert store.stale_summaries(SummaryStage()._version()) == []
+    out = CliRunner().invoke(cli, ["story", "st-border", "--db", str(path)])
+    assert out.exit_code == 0, out.output
+    disagree = out.output.split("Sources disagree", 1)[1].split("Timeline", 1)[0]
+    assert "about 1,500 (US-led coalition" in disagree
+    assert "between 2,500 and 3,500 (Col. Ryan Dillon" in disagree
