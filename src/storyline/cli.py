@@ -99,12 +99,12 @@ def rejections(db: str | None) -> None:
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["articles", "stories"]))
+@click.argument("what", type=click.Choice(["articles", "stories", "summaries"]))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @db_option
 def export(what: str, fmt: str, output: str, db: str | None) -> None:
-    """Export articles or stories as JSONL, CSV or Parquet."""
+    """Export articles, stories or story summaries as JSONL, CSV or Parquet."""
     from storyline.export import export as export_rows
 
     with open_store(db) as store:
@@ -139,6 +139,23 @@ def show(item_id: str, removed: bool, db: str | None) -> None:
 
     with open_store(db) as store:
         show_item(store, item_id, console, removed=removed)
+
+
+@cli.command()
+@click.argument("story_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the story's data as JSON instead.")
+@db_option
+def story(story_id: str, as_json: bool, db: str | None) -> None:
+    """One story: cited summary, disputed figures, timeline and numbered sources."""
+    from storyline.story_view import render_story, story_data
+
+    with open_store(db) as store:
+        if as_json:
+            import json
+
+            click.echo(json.dumps(story_data(store, story_id), ensure_ascii=False, indent=1))
+        else:
+            render_story(store, story_id, console)
 
 
 @cli.command()

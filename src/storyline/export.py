@@ -20,6 +20,8 @@ ARTICLE_FIELDS = [
     "published_source", "published_confidence", "dateline", "wire", "authors", "crawled_at",
 ]
 STORY_FIELDS = ["id", "title", "articles", "first_seen", "last_seen", "storyline"]
+# One row per summarized story; the lists hold dicts (JSON text in CSV and Parquet).
+SUMMARY_FIELDS = ["story", "storyline", "headline", "summary", "sentences", "disputes", "timeline"]
 FORMATS = ("jsonl", "csv", "parquet")
 
 
@@ -32,14 +34,30 @@ def story_rows(store: Store) -> Iterator[dict[str, Any]]:
         yield {k: story[k] for k in STORY_FIELDS}
 
 
+def summary_rows(store: Store) -> Iterator[dict[str, Any]]:
+    summaries = store.all_story_summaries()
+    for story in store.stories():
+        summ = summaries.get(story["id"])
+        if summ is None:
+            continue
+        yield {
+            "story": story["id"], "storyline": story["storyline"],
+            "headline": (summ["headline"] or {}).get("text"),
+            "summary": " ".join(s["text"] for s in summ["sentences"]),
+            "sentences": summ["sentences"], "disputes": summ["disputes"], "timeline": summ["timeline"],
+        }
+
+
 def export(store: Store, what: str, fmt: str, out: IO[bytes]) -> int:
     """Write `what` ('articles' or 'stories') to the binary stream `out`; returns the row count."""
     if what == "articles":
         rows, fields = article_rows(store), ARTICLE_FIELDS
     elif what == "stories":
         rows, fields = story_rows(store), STORY_FIELDS
+    elif what == "summaries":
+        rows, fields = summary_rows(store), SUMMARY_FIELDS
     else:
-        raise StorylineError(f"cannot export {what!r}: choose articles or stories")
+        raise StorylineError(f"cannot export {what!r}: choose articles, stories or summaries")
     if fmt == "jsonl":
         return _jsonl(rows, out)
     if fmt == "csv":
@@ -85,7 +103,7 @@ def _parquet(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
     columns = {}
     for name in fields:
         values = [row.get(name) for row in rows]
-        if name == "metadata":
+        if name in ("metadata", "sentences", "disputes", "timeline"):
             values = [json.dumps(v, ensure_ascii=False) for v in values]
         columns[name] = values
     schema_fields = []

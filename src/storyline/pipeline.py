@@ -141,8 +141,9 @@ def default_stages() -> list[Stage]:
     from storyline.stages.clean import CleanStage
     from storyline.stages.reprints import ReprintStage
     from storyline.stages.stories import StoryStage
+    from storyline.stages.summaries import SummaryStage
 
-    return [CleanStage(), ReprintStage(), StoryStage()]
+    return [CleanStage(), ReprintStage(), StoryStage(), SummaryStage()]
 
 
 def run_pipeline(store: Store, progress: ProgressFactory | None = None) -> list[StageReport]:

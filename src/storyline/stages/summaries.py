@@ -14,8 +14,12 @@ How sentences are chosen:
 4. Greedy selection by score with redundancy control: a claim too similar to one already
    chosen is skipped, so no sentence (or its paraphrase) appears twice.
 
-The weights were tuned on the NeuS train split (`storyline eval summaries --split train`),
-and are reported on val; see evaluation/summaries.py.
+Photo captions ("This frame grab from a video released on Nov. 2 ...", "(AP Photo/...)",
+"Iraqi soldiers advance toward al-Qaim, ..., on Friday.") are not summary material and are
+left out. The story's headline is the most central of its articles' titles.
+
+The weights and lengths were tuned on the NeuS train split (`storyline eval summaries
+--split train`) and are reported on val; see evaluation/summaries.py.
 """
 
 from __future__ import annotations
@@ -33,18 +37,33 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 # Two sentences are "the same claim" (cited together, shown once) when the Dice coefficient
-# of their word sets reaches this. Measured on the seeds: the AP sentences and their
-# house-styled copies ("IS" -> "Daesh", "Boukamal" -> "Bu Kamal") score 0.80-1.0; sentences
-# of one story that merely share names score under 0.45.
+# of their content-word sets reaches this. Measured on the seeds' clean text: the sentences of
+# 000 (AP copy house-styled "IS" -> "Daesh", "Boukamal" -> "Bu Kamal") against their best
+# match in 003 (the fullest AP copy) score 0.70-1.0; the AFP story 002 on the same fighting
+# against 003 scores at most 0.35.
 PARAPHRASE_SIMILARITY = 0.6
 # A candidate whose TF-IDF cosine to an already chosen sentence reaches this is redundant.
 REDUNDANCY_COSINE = 0.5
 DEFAULT_SENTENCES = 5
+# At most this many claims are ranked per story (see `summarize`).
+MAX_CLAIMS = 1500
 # Sentences outside these bounds are captions, datelines or fragments, not summary material.
 MIN_WORDS, MAX_WORDS = 6, 80
 # Scoring weights (tuned on NeuS train).
 LEAD_WEIGHT = 0.1
 SUPPORT_WEIGHT = 0.1
+# Tuned on NeuS train (flat from 0.08 to 0.3); on a story with many outlets it keeps the
+# summary from quoting one source five times.
+COVERAGE_WEIGHT = 0.1
+
+_CAPTION = re.compile(
+    r"\((?:AP|AFP|Reuters|EPA|Getty)\b[^)]*Photo|\bPhotos?:|\bframe grab\b|\bfile photo\b"
+    r"|^(?:In this|This|FILE)\b[^.]{0,40}\b(?:photo|image|picture|frame|video)\b"
+    # A caption's tail: a present-tense scene dated after a comma ("..., on Nov 2.").
+    r"|,\s+on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)\.?$",
+    re.I,
+)
+_REPORTING = re.compile(r"\b(?:said|says|told|according)\b", re.I)
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _STOP = frozenset(
@@ -101,6 +120,38 @@ def paraphrase_similarity(a: str, b: str) -> float:
     return 2 * len(wa & wb) / (len(wa) + len(wb))
 
 
+def is_caption(sentence: str) -> bool:
+    """A photo or video caption, not a sentence of the story."""
+    m = _CAPTION.search(sentence)
+    if not m:
+        return False
+    # The dated tail alone is weaker evidence: a reported sentence ("..., he said, on Friday.") stays.
+    return not (m.group().lstrip(", ").lower().startswith("on ") and _REPORTING.search(sentence))
+
+
+def summary_material(sentence: str) -> bool:
+    """Long enough to say something, short enough not to be a run-on page fragment, no caption."""
+    return MIN_WORDS <= len(sentence.split()) <= MAX_WORDS and not is_caption(sentence)
+
+
+def headline(articles: Sequence[ArticleForGrouping]) -> dict | None:
+    """The most central of the articles' titles ({"text", "cites"}), or None when none has one.
+
+    Central = the highest summed TF-IDF cosine to the other titles and to all article texts,
+    so a house-style title no other source echoes loses to the one the coverage agrees on.
+    """
+    titled = [a for a in articles if a.title and a.title.strip()]
+    if not titled:
+        return None
+    titles = [a.title.strip() for a in titled]
+    vectors = _tfidf(titles + [a.text for a in articles])
+    sim = (vectors @ vectors.T).toarray()
+    best = max(range(len(titles)), key=lambda i: (sim[i].sum(), -i))
+    text = titles[best]
+    cites = sorted(a.id for a in titled if paraphrase_similarity(a.title, text) >= PARAPHRASE_SIMILARITY)
+    return {"text": text, "cites": cites}
+
+
 def article_sentences(articles: Sequence[ArticleForGrouping]) -> list[Sentence]:
     out = []
     for art in articles:
@@ -115,20 +166,26 @@ def group_claims(sentences: Sequence[Sentence]) -> list[Claim]:
     Greedy single pass in (position, article) order, so the lead-most copy represents a claim.
     """
     claims: list[Claim] = []
-    sets: list[frozenset[str]] = []
+    sizes: list[int] = []
+    index: dict[str, list[int]] = {}  # word -> claims whose first sentence has it
     for s in sorted(sentences, key=lambda s: (s.index, s.article_id)):
         ws = word_set(s.text)
+        overlap: dict[int, int] = {}
+        for w in ws:
+            for i in index.get(w, ()):
+                overlap[i] = overlap.get(i, 0) + 1
         best, best_sim = -1, 0.0
-        for i, cs in enumerate(sets):
-            if ws and cs:
-                sim = 2 * len(ws & cs) / (len(ws) + len(cs))
-                if sim > best_sim:
-                    best, best_sim = i, sim
+        for i, shared in overlap.items():
+            sim = 2 * shared / (len(ws) + sizes[i])
+            if sim > best_sim or (sim == best_sim and i < best):
+                best, best_sim = i, sim
         if best >= 0 and best_sim >= PARAPHRASE_SIMILARITY:
             claims[best].carriers.append(s)
         else:
+            for w in ws:
+                index.setdefault(w, []).append(len(claims))
             claims.append(Claim(s.text, s.article_id, s.index, [s]))
-            sets.append(ws)
+            sizes.append(len(ws))
     return claims
 
 
@@ -180,48 +237,78 @@ def summarize(
     max_words: int | None = None,
     lead_weight: float = LEAD_WEIGHT,
     support_weight: float = SUPPORT_WEIGHT,
+    coverage_weight: float = COVERAGE_WEIGHT,
 ) -> list[SummaryLine]:
     """The story's summary: up to `max_sentences` sentences (and `max_words` words), each cited.
 
     `reprint_group` maps article id -> reprint group id (articles not in it stand alone).
     """
     claims = [
-        c for c in group_claims(article_sentences(articles))
-        if MIN_WORDS <= len(c.text.split()) <= MAX_WORDS
+        c for c in group_claims(article_sentences(articles)) if summary_material(c.text)
     ]
+    if len(claims) > MAX_CLAIMS:
+        # A very large story: rank only the best-carried, lead-most claims (news puts the
+        # point first), which keeps the claim-by-claim similarity matrix small.
+        claims = sorted(claims, key=lambda c: (-len(c.carriers), c.index))[:MAX_CLAIMS]
     source_of = {a.id: reprint_group.get(a.id, a.id) for a in articles}
     scores, sim = rank_claims(claims, source_of, lead_weight, support_weight)
     chosen: list[int] = []
     words = 0
-    for i in sorted(range(len(claims)), key=lambda i: (-scores[i], claims[i].index)):
-        if len(chosen) >= max_sentences or (max_words is not None and words >= max_words):
-            break
+    used: dict[str, int] = {}  # source -> sentences chosen that it carries
+    sources = [claim_sources(c, source_of) for c in claims]
+    candidates = set(range(len(claims)))
+    while candidates and len(chosen) < max_sentences and (max_words is None or words < max_words):
+        # Coverage across sources: a source already quoted weighs on its further claims.
+        i = min(candidates, key=lambda i: (
+            -(scores[i] - coverage_weight * min(used.get(x, 0) for x in sources[i])), claims[i].index, i))
+        candidates.discard(i)
         if any(sim[i, j] >= REDUNDANCY_COSINE for j in chosen):
             continue
         chosen.append(i)
+        for x in sources[i]:
+            used[x] = used.get(x, 0) + 1
         words += len(claims[i].text.split())
     order = {a.id: n for n, a in enumerate(articles)}
     # Reading order: lead-most first, then by the article the story saw first.
     chosen.sort(key=lambda i: (claims[i].index, order.get(claims[i].article_id, 0)))
+    index = index_sentences(articles)
     return [
-        SummaryLine(claims[i].text, claims[i].article_id, citations(claims[i].text, articles))
+        SummaryLine(claims[i].text, claims[i].article_id, citations(claims[i].text, index))
         for i in chosen
     ]
 
 
-def citations(sentence: str, articles: Sequence[ArticleForGrouping]) -> list[str]:
-    """Every article with a sentence equal to `sentence` or a close paraphrase of it."""
+SentenceIndex = dict[str, list[tuple[str, frozenset[str]]]]
+
+
+def index_sentences(articles: Sequence[ArticleForGrouping]) -> SentenceIndex:
+    """article id -> its sentences with their content-word sets (what `citations` compares)."""
+    return {a.id: [(s, word_set(s)) for s in split_sentences(a.text)] for a in articles}
+
+
+def citations(sentence: str, index: SentenceIndex) -> list[str]:
+    """Every article with `sentence` itself or a close paraphrase of it
+    (`paraphrase_similarity` >= PARAPHRASE_SIMILARITY).
+
+    Checked against every article of `index`, not only the claim's carriers, so a copy that
+    the greedy claim grouping put elsewhere is still cited.
+    """
+    ws = word_set(sentence)
     out = []
-    for art in articles:
-        if best_match(sentence, art.text)[1] >= PARAPHRASE_SIMILARITY:
-            out.append(art.id)
+    for aid, sents in index.items():
+        for text, other in sents:
+            if text == sentence or (ws and other and 2 * len(ws & other) / (len(ws) + len(other))
+                                    >= PARAPHRASE_SIMILARITY):
+                out.append(aid)
+                break
     return sorted(out)
 
 
-def best_match(sentence: str, text: str) -> tuple[str, float]:
-    """The sentence of `text` closest to `sentence`, and its `paraphrase_similarity`."""
+def best_match(sentence: str, text: str | Sequence[str]) -> tuple[str, float]:
+    """The sentence of `text` (a text, or its sentences) closest to `sentence`, and its
+    `paraphrase_similarity`."""
     best, best_sim = "", 0.0
-    for s in split_sentences(text):
+    for s in split_sentences(text) if isinstance(text, str) else text:
         sim = 1.0 if s == sentence else paraphrase_similarity(sentence, s)
         if sim > best_sim:
             best, best_sim = s, sim
@@ -229,24 +316,46 @@ def best_match(sentence: str, text: str) -> tuple[str, float]:
 
 
 def disputes(articles: Sequence[ArticleForGrouping]) -> list[dict]:
-    """Figures the story's sources disagree on, with who said each (issue 6's extractor)."""
+    """Figures the story's sources disagree on, each value with who said it and where.
+
+    Uses the figures stage (stages/figures.py): [{"what", "note", "cites", "figures": [{"value",
+    "who", "article_id", "quote"}]}]; `value` reads "about 1,500", "between 2,500 and 3,500".
+    """
     from storyline.stages.figures import extract_figures, find_disputes
 
     figures = [f for a in articles for f in extract_figures(a.id, a.text, a.published)]
-    return [
-        {"what": d.what, "note": d.note, "cites": sorted({f.article_id for f in d.figures})}
-        for d in find_disputes(figures)
-    ]
+    out = []
+    for d in find_disputes(figures):
+        seen, items = set(), []
+        for f in d.figures:
+            value = _figure_value(f.value_low, f.value_high, f.qualifier)
+            if (value, f.attributed_to, f.article_id) in seen:
+                continue
+            seen.add((value, f.attributed_to, f.article_id))
+            items.append({"value": value, "who": f.attributed_to, "article_id": f.article_id, "quote": f.quote})
+        out.append({"what": d.what, "note": d.note, "cites": sorted({f.article_id for f in d.figures}),
+                    "figures": items})
+    return out
+
+
+def _figure_value(low: float, high: float, qualifier: str) -> str:
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}" if x == int(x) else f"{x:,}"
+
+    if low == high:
+        return f"{qualifier} {fmt(low)}".strip()
+    return f"between {fmt(low)} and {fmt(high)}"
 
 
 @dataclass
 class StoryInput:
-    """What summarizing one story needs: its articles and their reprint groups."""
+    """What summarizing one story needs: its articles, their reprint groups, stored events."""
 
     story_id: str
     input_key: str
     articles: list[ArticleForGrouping]
     reprint_group: dict[str, str]
+    events: list[dict] | None = None
 
 
 def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) -> dict:
@@ -257,34 +366,43 @@ def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) ->
     return {
         "story_id": item.story_id,
         "input_key": item.input_key,
+        "headline": headline(item.articles),
         "sentences": [asdict(line) for line in lines],
         "disputes": disputes(item.articles),
-        "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group)],
+        "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group, events=item.events)],
     }
 
 
 class SummaryStage:
-    """Summarizes each story whose members, texts or reprint groups changed."""
+    """Summarizes each story whose members, their texts or reprint groups (or stored events)
+    changed since it was last summarized; other stories keep their stored summary."""
 
     name: ClassVar[str] = "summaries"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     batch_size: ClassVar[int] = 50
 
+    def __init__(self, max_sentences: int = DEFAULT_SENTENCES):
+        self.max_sentences = max_sentences
+
+    def _version(self) -> str:
+        return f"{self.version}.{self.max_sentences}"
+
     def pending(self, store: Store) -> list[str]:
-        return store.stale_summaries(self.version)
+        return store.stale_summaries(self._version())
 
     def load(self, store: Store, ids: Sequence[str]) -> list[StoryInput]:
-        keys = store.summary_input_keys(self.version)
-        members = {s["id"]: s["articles"] for s in store.stories()}
-        groups = store.reprint_groups()
+        keys = store.summary_input_keys(self._version(), ids)
+        members = store.story_member_ids(ids)
         out = []
         for sid in ids:
             arts = store.articles_for_grouping(members.get(sid, []))
-            out.append(StoryInput(sid, keys[sid], arts, {a.id: groups[a.id] for a in arts if a.id in groups}))
+            groups = store.reprint_groups_of([a.id for a in arts])
+            events = store.stored_events(sid)
+            out.append(StoryInput(sid, keys[sid], arts, groups, events))
         return out
 
     def process(self, batch: list[StoryInput]) -> list[dict]:
-        return [summarize_story(item) for item in batch]
+        return [summarize_story(item, self.max_sentences) for item in batch]
 
     def save(self, store: Store, results: list[dict]) -> None:
         store.save_summaries(results)

@@ -1,107 +1,99 @@
-"""A story's timeline: its dated sentences, resolved to calendar dates, each with its sources.
+"""A story's timeline: its dated events in date order, each with every source that carries it.
 
-No event store is filled yet (issue 6 stores figures, not events), so the timeline is built
-here from sentences that name a date ("Nov. 3", "November 3, 2017") or a day relative to the
-article ("Friday", "yesterday"), resolved against the article's publication date. When the
-article has no date, the story's earliest known date stands in and the entry is marked
-`estimated`; relative days with no anchor at all are left out rather than guessed.
+Until an event stage stores events, the events are the story's dated sentences: a sentence
+that names a day ("Nov. 3", "November 3, 2017", "Friday", "late Friday", "yesterday") is
+resolved to a calendar date by stages/dates.py against its article's publication date. An
+article with no known date borrows the story's earliest known date and its entries are
+marked `estimated`; with no date anywhere in the story only absolute dates ("Nov. 2, 2017")
+are placed, and relative days are left out rather than guessed.
+
+When the store holds events (a table named `events`, see store/summaries.py
+`stored_events`), they are used instead: `build_timeline(..., events=...)`.
+
+Sentences are grouped into claims exactly as the summary groups them, so a reprinted or
+lightly edited sentence is one entry citing all its carriers, and reprints count once
+when entries are ranked by how many sources carry them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from storyline.records import ArticleForGrouping
+from storyline.stages.dates import resolve_dates
 from storyline.stages.summaries import (
-    MAX_WORDS,
-    MIN_WORDS,
     article_sentences,
+    citations,
+    claim_sources,
     group_claims,
-    source_count,
+    index_sentences,
+    summary_material,
 )
 
-MAX_ENTRIES = 8
-
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-_WEEKDAYS = {d: i for i, d in enumerate(
-    "monday tuesday wednesday thursday friday saturday sunday".split())}
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_FULL = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*(\d{{4}}))?\b", re.I)
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}(?:\s+(\d{{4}}))?\b", re.I)
-_RELATIVE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b", re.I)
+MAX_ENTRIES = 10
+# "this week", "last month" are background, not events: spans longer than a weekend are left out.
+MAX_SPAN_DAYS = 2
 
 
 @dataclass
 class TimelineEntry:
     date: str  # YYYY-MM-DD
-    estimated: bool  # resolved against an estimated anchor, not the article's own date
+    estimated: bool  # resolved against the story's date, not the article's own
     text: str
-    cites: list[str]
+    cites: list[str]  # every article carrying the sentence or a close paraphrase
+    when: str = ""  # the date expression as written ("late Friday"); "" for stored events
 
 
-def sentence_date(sentence: str, anchor: date | None) -> date | None:
-    """The calendar date a sentence names, resolved against `anchor` (the article's date)."""
-    m = _FULL.search(sentence)
-    if m:
-        month, day, year = _MONTHS[m.group(1)[:3].lower()], int(m.group(2)), m.group(3)
-        return _make(int(year) if year else (anchor.year if anchor else None), month, day)
-    m = _DAY_MONTH.search(sentence)
-    if m:
-        day, month, year = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], m.group(3)
-        return _make(int(year) if year else (anchor.year if anchor else None), month, day)
-    m = _RELATIVE.search(sentence)
-    if m and anchor:
-        word = m.group(1).lower()
-        if word == "today":
-            return anchor
-        if word == "yesterday":
-            return anchor - timedelta(days=1)
-        # A weekday in news copy is the latest such day on or before the dateline.
-        return anchor - timedelta(days=(anchor.weekday() - _WEEKDAYS[word]) % 7)
-    return None
+def _days(first: str, last: str | None) -> int:
+    return (date.fromisoformat(last) - date.fromisoformat(first)).days if last else 0
 
 
-def _make(year: int | None, month: int, day: int) -> date | None:
-    if year is None:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _iso(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
+def story_anchor(articles: Sequence[ArticleForGrouping]) -> str | None:
+    """The story's earliest known publication date: the stand-in for undated articles."""
+    known = sorted(a.published[:10] for a in articles if a.published)
+    return known[0] if known else None
 
 
 def build_timeline(
-    articles: Sequence[ArticleForGrouping], reprint_group: dict[str, str], max_entries: int = MAX_ENTRIES
+    articles: Sequence[ArticleForGrouping],
+    reprint_group: Mapping[str, str],
+    max_entries: int = MAX_ENTRIES,
+    events: Sequence[Mapping] | None = None,
 ) -> list[TimelineEntry]:
-    """Dated events of a story, oldest first, each citing every article that carries it."""
-    own = {a.id: _iso(a.published) for a in articles}
-    known = [d for d in own.values() if d]
-    fallback = min(known) if known else None
+    """Dated events of a story, oldest first; `events` (stored ones) win over sentences."""
+    if events:
+        entries = [
+            TimelineEntry(str(e["date"])[:10], bool(e.get("estimated", False)), str(e["text"]),
+                          sorted(set(e.get("cites") or [])))
+            for e in events if e.get("date") and e.get("text")
+        ]
+        return sorted(entries, key=lambda e: (e.date, e.text))[:max_entries]
+    published = {a.id: (a.published or "")[:10] or None for a in articles}
+    fallback = story_anchor(articles)
     source_of = {a.id: reprint_group.get(a.id, a.id) for a in articles}
-    found: list[tuple[date, bool, int, int, str, list[str]]] = []
+    index = index_sentences(articles)
+    found = []
     for claim in group_claims(article_sentences(articles)):
-        if not MIN_WORDS <= len(claim.text.split()) <= MAX_WORDS:
+        if not summary_material(claim.text):
             continue
-        for carrier in claim.carriers:
-            anchor = own.get(carrier.article_id)
-            when = sentence_date(carrier.text, anchor or fallback)
-            if when:
-                cites = sorted({c.article_id for c in claim.carriers})
-                support = source_count(claim, source_of)
-                found.append((when, anchor is None, -support, claim.index, claim.text, cites))
-                break
+        # A carrier with its own date first: an estimate only when no carrier is dated.
+        for carrier in sorted(claim.carriers, key=lambda c: published.get(c.article_id) is None):
+            own = published.get(carrier.article_id)
+            mentions = [
+                m for m in resolve_dates(carrier.text, own or fallback, "published" if own else "story estimate",
+                                         estimated=own is None)
+                if m.value and _days(m.value, m.value_end) <= MAX_SPAN_DAYS
+            ]
+            if not mentions:
+                continue
+            best = max(mentions, key=lambda m: m.confidence)
+            support = len(claim_sources(claim, source_of))
+            entry = TimelineEntry(best.value, best.estimated, claim.text, citations(claim.text, index), best.text)
+            found.append((-support, claim.index, entry))
+            break
     # Keep the best-supported, lead-most events, then show them in date order.
-    found.sort(key=lambda f: (f[2], f[3]))
-    kept = sorted(found[:max_entries], key=lambda f: (f[0], f[3]))
-    return [TimelineEntry(d.isoformat(), est, text, cites) for d, est, _, _, text, cites in kept]
+    found.sort(key=lambda f: (f[0], f[1]))
+    kept = sorted(found[:max_entries], key=lambda f: (f[2].date, f[1]))
+    return [f[2] for f in kept]

@@ -251,4 +251,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE clean_articles ADD COLUMN furniture_key TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0014_summaries",
+        """
+        -- The story's headline (the most central of its articles' titles): {text, cites} as JSON.
+        ALTER TABLE story_summaries ADD COLUMN headline TEXT;
+        """,
+    ),
 ]

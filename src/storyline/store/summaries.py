@@ -13,46 +13,113 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from storyline.store.base import StoreBase
+from storyline.store.base import StoreBase, chunks
 
 
 class SummaryStore(StoreBase):
     # -- summaries and timelines ----------------------------------------------------------
 
-    def summary_input_keys(self, version: int) -> dict[str, str]:
-        """story id -> a key that changes when the story's members, their clean text or their
-        reprint groups change (or the stage version does): what makes a summary stale."""
-        rows = self.db.execute(
+    def summary_input_keys(self, version: str, story_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """story id -> a key that changes when the story's members, their clean text, their
+        reprint groups or their stored events change (or the stage version/settings do):
+        what makes a summary stale."""
+        sql = (
             "SELECT m.story_id, m.article_id, c.rowid, g.group_id FROM story_members m"
             " LEFT JOIN clean_articles c ON c.article_id = m.article_id"
             " LEFT JOIN reprint_groups g ON g.article_id = m.article_id"
-            " ORDER BY m.story_id, m.article_id"
         )
+        if story_ids is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            rows = []
+            for chunk in chunks(list(story_ids)):
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(sql + f" WHERE m.story_id IN ({marks})", tuple(chunk)).fetchall()
+        event_revs = self._event_revisions() if self._has_events() else {}
         parts: dict[str, list[str]] = {}
-        for story_id, article_id, rev, group in rows:
-            parts.setdefault(story_id, []).append(f"{article_id}:{rev}:{group}")
+        for story_id, article_id, rev, group in sorted(rows, key=lambda r: (r[0], r[1])):
+            parts.setdefault(story_id, [f"events:{event_revs.get(story_id, '')}"]).append(f"{article_id}:{rev}:{group}")
         return {
             sid: f"{version}:" + hashlib.sha1("\n".join(p).encode()).hexdigest()
             for sid, p in parts.items()
         }
 
-    def stale_summaries(self, version: int) -> list[str]:
+    def stale_summaries(self, version: str) -> list[str]:
         """Ids of stories with no summary, or one made from other inputs."""
         stored = dict(self.db.execute("SELECT story_id, input_key FROM story_summaries"))
         return sorted(sid for sid, key in self.summary_input_keys(version).items() if stored.get(sid) != key)
 
+    def story_member_ids(self, story_ids: Sequence[str]) -> dict[str, list[str]]:
+        """story id -> its article ids in arrival order."""
+        out: dict[str, list[str]] = {}
+        for chunk in chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            for sid, aid in self.db.execute(
+                "SELECT m.story_id, m.article_id FROM story_members m JOIN articles a ON a.id = m.article_id"
+                f" WHERE m.story_id IN ({marks}) ORDER BY a.seq", tuple(chunk),
+            ):
+                out.setdefault(sid, []).append(aid)
+        return out
+
+    def reprint_groups_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """article id -> reprint group id, for those of `article_ids` in a group."""
+        out: dict[str, str] = {}
+        for chunk in chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, group_id FROM reprint_groups WHERE article_id IN ({marks})", tuple(chunk)))
+        return out
+
+    # -- the hook for stored events (issue 6b) ----------------------------------------------
+    # When the store has the events stage's table (`events`: one row per event of a story,
+    # with date_start, estimated, sources = article ids, mentions = [{text, ...}]), the
+    # timeline is made of those events instead of dated sentences. Without it: None.
+
+    def _has_events(self) -> bool:
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(events)")}
+        return {"story_id", "date_start", "estimated", "sources", "mentions"} <= cols
+
+    def _event_revisions(self) -> dict[str, str]:
+        """story id -> a hash of its events (the events table is rewritten whole, so rowids
+        would make every summary look stale)."""
+        digests: dict[str, Any] = {}
+        for sid, start, est, sources, mentions in self.db.execute(
+            "SELECT story_id, date_start, estimated, sources, mentions FROM events ORDER BY story_id, id"
+        ):
+            digests.setdefault(sid, hashlib.sha1()).update(repr((start, est, sources, mentions)).encode())
+        return {sid: d.hexdigest()[:16] for sid, d in digests.items()}
+
+    def stored_events(self, story_id: str) -> list[dict[str, Any]] | None:
+        """The story's stored events as timeline entries [{"date", "estimated", "text", "cites"}]
+        (text: the first reporting clause); None when the store has no events table."""
+        if not self._has_events():
+            return None
+        out = []
+        for start, est, sources, mentions in self.db.execute(
+            "SELECT date_start, estimated, sources, mentions FROM events WHERE story_id = ?"
+            " ORDER BY date_start, id", (story_id,),
+        ):
+            mentions = json.loads(mentions or "[]")
+            text = next((m.get("text") for m in mentions if isinstance(m, dict) and m.get("text")), None)
+            if start and text:
+                out.append({"date": start, "estimated": bool(est), "text": text,
+                            "cites": sorted(set(json.loads(sources or "[]")))})
+        return out
+
     def save_summaries(self, rows: Sequence[dict[str, Any]]) -> None:
-        """rows: {story_id, input_key, sentences, disputes, timeline} (lists of dicts), one transaction."""
+        """rows: {story_id, input_key, headline, sentences, disputes, timeline}, one transaction."""
         made = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
             for r in rows:
                 self.db.execute(
                     "INSERT OR REPLACE INTO story_summaries"
-                    " (story_id, input_key, sentences, disputes, timeline, made_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    " (story_id, input_key, sentences, disputes, timeline, made_at, headline)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         r["story_id"], r["input_key"], json.dumps(r["sentences"], ensure_ascii=False),
                         json.dumps(r["disputes"], ensure_ascii=False),
                         json.dumps(r["timeline"], ensure_ascii=False), made,
+                        json.dumps(r.get("headline"), ensure_ascii=False),
                     ),
                 )
 
@@ -64,34 +131,25 @@ class SummaryStore(StoreBase):
     def story_summary(self, story_id: str) -> dict[str, Any] | None:
         """The stored summary of one story, or None when it has none yet.
 
-        {"story_id", "sentences": [{"text", "article_id", "cites": [article ids]}],
-         "disputes": [{"what", "note", "cites"}],
-         "timeline": [{"date": "YYYY-MM-DD", "estimated": bool, "text", "cites"}],
+        {"story_id", "headline": {"text", "cites"} or None,
+         "sentences": [{"text", "article_id", "cites": [article ids]}],
+         "disputes": [{"what", "note", "cites", "figures": [{"value", "who", "article_id", "quote"}]}],
+         "timeline": [{"date": "YYYY-MM-DD", "estimated": bool, "text", "cites", "when"}],
          "made_at"}. `article_id` is where a sentence was copied from; `cites` lists every
         article carrying it or a close paraphrase (stages/summaries.py says how close).
         """
         row = self.db.execute(
-            "SELECT sentences, disputes, timeline, made_at FROM story_summaries WHERE story_id = ?",
-            (story_id,),
+            "SELECT story_id, sentences, disputes, timeline, made_at, headline FROM story_summaries"
+            " WHERE story_id = ?", (story_id,),
         ).fetchone()
-        if row is None:
-            return None
-        return {
-            "story_id": story_id, "sentences": json.loads(row[0]), "disputes": json.loads(row[1]),
-            "timeline": json.loads(row[2]), "made_at": row[3],
-        }
+        return None if row is None else _summary(row)
 
     def all_story_summaries(self) -> dict[str, dict[str, Any]]:
         """story id -> `story_summary(story id)` for every summarized story."""
-        out = {}
-        for sid, sentences, disputes, timeline, made in self.db.execute(
-            "SELECT story_id, sentences, disputes, timeline, made_at FROM story_summaries"
-        ):
-            out[sid] = {
-                "story_id": sid, "sentences": json.loads(sentences), "disputes": json.loads(disputes),
-                "timeline": json.loads(timeline), "made_at": made,
-            }
-        return out
+        return {
+            row[0]: _summary(row) for row in self.db.execute(
+                "SELECT story_id, sentences, disputes, timeline, made_at, headline FROM story_summaries")
+        }
 
     def storyline_timeline(self, storyline_id: str) -> list[dict[str, Any]]:
         """The dated events of every story of a storyline, in date order, each with its
@@ -102,3 +160,11 @@ class SummaryStore(StoreBase):
             for e in summary["timeline"] if summary else []:
                 entries.append({**e, "story": sid})
         return sorted(entries, key=lambda e: (e["date"], e["story"]))
+
+
+def _summary(row: Sequence[Any]) -> dict[str, Any]:
+    sid, sentences, disputes, timeline, made, head = row
+    return {
+        "story_id": sid, "headline": json.loads(head) if head else None, "sentences": json.loads(sentences),
+        "disputes": json.loads(disputes), "timeline": json.loads(timeline), "made_at": made,
+    }
