@@ -150,3 +150,12 @@ def test_shipped_model_re_ranks_only_the_lexicons_candidates():
     assert model_type("Israeli warplanes fired a missile at a car in Gaza") == "AIR_STRIKE"
     typing = classify_event("The monitor said the clashes started late Friday.", 2.0)
     assert typing.type == "ARMED_CLASH" and typing.family == "battle"
+
+
+def test_seed_checklist_from_plain_files(tmp_path):
+    # The dates come from cleaning (datelines, page dates) and from the estimates alone.
+    with Store(tmp_path / "plain.db") as store:
+        ingest(store, [str(p) for p in seed_files()])
+        run_pipeline(store)
+        results = seed_checklist(store)
+    assert all(ok for ok, _, _ in results), [(item, found) for ok, item, found in results if not ok]
