@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storyline.demo import seed_files
-from storyline.stages.dates import resolve_dates
+from storyline.stages.dates import WEEKDAYS, estimate_anchor, resolve_dates
 
 
 def one(text: str, anchor: str | None = "2017-11-04"):
@@ -61,3 +65,36 @@ def test_seed_003_event_dates():
     assert ("late Friday", "2017-11-03") in values
     assert ("Saturday", "2017-11-04") in values
     assert ("on Friday, Nov. 3", "2017-11-03") in values
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("They left two days ago.", ("2017-11-03", "2017-11-03")),
+        ("They were expelled last month.", ("2017-10-01", "2017-10-31")),
+        ("Earlier this month the talks failed.", ("2017-11-01", "2017-11-05")),
+        ("Fighting overnight killed three.", ("2017-11-05", "2017-11-05")),
+    ],
+)
+def test_spans_and_counts_back(text, expected):
+    m = one(text, "2017-11-05")
+    assert (m.value, m.value_end) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)), st.sampled_from(WEEKDAYS),
+       st.sampled_from(["", "late ", "early ", "on ", "last "]))
+def test_weekday_is_that_weekday_within_the_week_before(anchor, weekday, modifier):
+    (m,) = resolve_dates(f"It happened {modifier}{weekday.title()}.", anchor.isoformat())
+    day = date.fromisoformat(m.value)
+    assert day.weekday() == WEEKDAYS.index(weekday)
+    back = (anchor - day).days
+    assert (1 <= back <= 7) if modifier == "last " else (0 <= back <= 6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)), st.integers(0, 20), st.integers(0, 10))
+def test_estimated_anchor_is_one_of_the_candidates(first, offset, length):
+    days = [(first + timedelta(days=offset + i)).isoformat() for i in range(length + 1)]
+    est = estimate_anchor("Troops entered late Wednesday. Yesterday they left.", days, "story estimate")
+    assert est.anchor in days and set(est.feasible) <= set(days) and est.anchor == est.feasible[0]

@@ -178,16 +178,16 @@ def test_pipeline_summarizes_every_story_and_reruns_only_what_changed(seeded_db:
 
 
 def test_stored_events_replace_dated_sentences(store: Store):
-    assert store.stored_events("st-1") is None
-    # The events stage's table (issue 6b): one row per event of a story.
-    store.db.execute("CREATE TABLE events (id TEXT PRIMARY KEY, story_id TEXT, date_start TEXT,"
-                     " estimated INTEGER, sources TEXT, mentions TEXT)")
+    assert store.stored_events("st-1") == []
+    # Rows as the events stage (issue 6b) stores them: one per merged event of a story.
     rows = [
         ("e1", "st-1", "2017-11-09", 1, '["a"]', '[{"text": "Syrian troops entered Al Bu Kamal"}]'),
         ("e2", "st-1", "2017-11-03", 0, '["b", "a"]', '[{"text": "Iraqi forces retook al-Qaim"}]'),
         ("e3", "st-2", "2017-11-04", 0, '["c"]', '[{"text": "elsewhere"}]'),
     ]
-    store.db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+    store.db.executemany(
+        "INSERT INTO events (id, story_id, date_start, estimated, sources, mentions, type, family, confidence)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'battle', 'battle', 1.0)", rows)
     events = store.stored_events("st-1")
     assert events == [
         {"date": "2017-11-03", "estimated": False, "text": "Iraqi forces retook al-Qaim", "cites": ["a", "b"]},

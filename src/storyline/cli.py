@@ -16,6 +16,7 @@ from rich.table import Table
 
 from storyline import __version__
 from storyline.errors import NotFoundError, StorylineError
+from storyline.export import EXPORTS
 from storyline.store import Store, default_db_path
 
 console = Console(highlight=False, soft_wrap=True)
@@ -99,12 +100,13 @@ def rejections(db: str | None) -> None:
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["articles", "stories", "summaries"]))
+@click.argument("what", type=click.Choice(list(EXPORTS)))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @db_option
 def export(what: str, fmt: str, output: str, db: str | None) -> None:
-    """Export articles, stories or story summaries as JSONL, CSV or Parquet."""
+    """Export articles, stories, story summaries, events (a flat GDELT/ACLED-like table) or claims
+    as JSONL, CSV or Parquet."""
     from storyline.export import export as export_rows
 
     with open_store(db) as store:
@@ -166,6 +168,34 @@ def demo(db: str) -> None:
     from storyline.demo import run_demo
 
     run_demo(Path(db), console)
+
+
+@cli.command()
+@click.option("--story", "story_id", default=None, help="Only this story's events.")
+@db_option
+def events(story_id: str | None, db: str | None) -> None:
+    """Dated events per story: when, what, where, who, and how many sources report each."""
+    from storyline.views import events_table
+
+    with open_store(db) as store:
+        if story_id is not None and not store.has_story(story_id):
+            raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
+        if not store.events(story_id):
+            console.print("no dated events: events need articles with a publication date (or a reprint,"
+                          " story or linked event to estimate one from); run `storyline run` after ingesting")
+            return
+        console.print(events_table(store, story_id))
+
+
+@cli.command()
+@click.option("--disputed", is_flag=True, help="Only figures that other sources contradict, side by side.")
+@db_option
+def claims(disputed: bool, db: str | None) -> None:
+    """Figures the articles report: value, what it counts, who said it, where."""
+    from storyline.views import claims_table
+
+    with open_store(db) as store:
+        console.print(claims_table(store, disputed))
 
 
 @cli.group("eval")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from storyline.errors import StorylineError
@@ -22,6 +22,17 @@ ARTICLE_FIELDS = [
 STORY_FIELDS = ["id", "title", "articles", "first_seen", "last_seen", "storyline"]
 # One row per summarized story; the lists hold dicts (JSON text in CSV and Parquet).
 SUMMARY_FIELDS = ["story", "storyline", "headline", "summary", "sentences", "disputes", "timeline"]
+# Events as a flat table in the manner of GDELT/ACLED: one row per merged event.
+EVENT_FIELDS = [
+    "event_id", "event_date", "event_date_end", "date_estimated", "date_confidence", "event_type",
+    "sub_event_type", "actor1", "actor2", "actors", "location", "location_key", "latitude",
+    "longitude", "country", "story", "storyline", "source_count", "sources", "notes",
+]
+CLAIM_FIELDS = [
+    "article_id", "outlet", "story", "storyline", "article_date", "article_date_source", "value_low",
+    "value_high", "qualifier", "approximate", "what", "key", "attributed_to", "quote", "start", "end",
+    "dispute",
+]
 FORMATS = ("jsonl", "csv", "parquet")
 
 
@@ -48,16 +59,42 @@ def summary_rows(store: Store) -> Iterator[dict[str, Any]]:
         }
 
 
+def event_rows(store: Store) -> Iterator[dict[str, Any]]:
+    for e in store.events():
+        actors = e["actors"]
+        first = min(e["mentions"], key=lambda m: (m["reported"], m["estimated"]), default=None)
+        yield {
+            "event_id": e["id"], "event_date": e["date_start"], "event_date_end": e["date_end"],
+            "date_estimated": e["estimated"], "date_confidence": e["confidence"],
+            "event_type": e["family"], "sub_event_type": e["type"],
+            "actor1": actors[0] if actors else None, "actor2": actors[1] if len(actors) > 1 else None,
+            "actors": actors, "location": e["place"], "location_key": e["place_key"],
+            "latitude": e["lat"], "longitude": e["lon"], "country": e["country"],
+            "story": e["story"], "storyline": e["storyline"], "source_count": len(e["sources"]),
+            "sources": e["sources"], "notes": first["text"] if first else None,
+        }
+
+
+def claim_rows(store: Store) -> Iterator[dict[str, Any]]:
+    yield from store.claims()
+
+
+# What `storyline export` can write: name -> (rows, the field order for CSV and Parquet).
+EXPORTS: dict[str, tuple[Callable[[Store], Iterator[dict[str, Any]]], list[str]]] = {
+    "articles": (article_rows, ARTICLE_FIELDS),
+    "stories": (story_rows, STORY_FIELDS),
+    "summaries": (summary_rows, SUMMARY_FIELDS),
+    "events": (event_rows, EVENT_FIELDS),
+    "claims": (claim_rows, CLAIM_FIELDS),
+}
+
+
 def export(store: Store, what: str, fmt: str, out: IO[bytes]) -> int:
-    """Write `what` ('articles' or 'stories') to the binary stream `out`; returns the row count."""
-    if what == "articles":
-        rows, fields = article_rows(store), ARTICLE_FIELDS
-    elif what == "stories":
-        rows, fields = story_rows(store), STORY_FIELDS
-    elif what == "summaries":
-        rows, fields = summary_rows(store), SUMMARY_FIELDS
-    else:
-        raise StorylineError(f"cannot export {what!r}: choose articles, stories or summaries")
+    """Write `what` (a key of EXPORTS) to the binary stream `out`; returns the row count."""
+    if what not in EXPORTS:
+        raise StorylineError(f"cannot export {what!r}: choose one of {', '.join(EXPORTS)}")
+    make_rows, fields = EXPORTS[what]
+    rows = make_rows(store)
     if fmt == "jsonl":
         return _jsonl(rows, out)
     if fmt == "csv":
@@ -108,14 +145,18 @@ def _parquet(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
         columns[name] = values
     schema_fields = []
     for name in fields:
-        if name == "articles":
+        if name in ("articles", "actors", "sources"):
             schema_fields.append(pa.field(name, pa.list_(pa.string())))
-        elif name == "removed_lines":
+        elif name in ("removed_lines", "source_count", "start", "end"):
             schema_fields.append(pa.field(name, pa.int64()))
         elif name == "published_confidence":
             schema_fields.append(pa.field(name, pa.float64()))
         elif name in ("wire", "authors"):
             schema_fields.append(pa.field(name, pa.list_(pa.string())))
+        elif name in ("date_confidence", "latitude", "longitude", "value_low", "value_high"):
+            schema_fields.append(pa.field(name, pa.float64()))
+        elif name in ("date_estimated", "approximate"):
+            schema_fields.append(pa.field(name, pa.bool_()))
         else:
             schema_fields.append(pa.field(name, pa.string()))
     table = pa.table(columns, schema=pa.schema(schema_fields))

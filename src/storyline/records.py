@@ -121,3 +121,30 @@ class Dispute:
     what: str
     figures: list[Figure]
     note: str
+
+
+@dataclass(frozen=True)
+class ArticleForEvents:
+    """What the events-and-figures stage sees of one article."""
+
+    id: str
+    text: str
+    published: str | None
+    outlet: str | None = None
+
+
+@dataclass
+class ArticleExtraction:
+    """One article's dates, dated event mentions and figures (the events stage's map output).
+
+    `dates` and `mentions` are `stages.dates.DateMention` and `stages.events.EventMention`
+    records; an undated article's are filled in by the stage's corpus step from an estimate.
+    """
+
+    article_id: str
+    anchor: str | None
+    anchor_source: str
+    dates: list[Any] = field(default_factory=list)
+    mentions: list[Any] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    anchor_estimate: dict[str, Any] = field(default_factory=dict)

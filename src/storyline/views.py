@@ -80,3 +80,51 @@ def _show_article(store: Store, article_id: str, console: Console, removed: bool
         for line in clean[0].removed if clean else []:
             console.print(f"  [dim]{line.line_no:>4} {line.reason:<16}[/] ", end="")
             console.print(line.text, markup=False, style="dim")
+
+
+def _day_span(start: str | None, end: str | None) -> str:
+    if not start:
+        return "undated"
+    return start if not end or end == start else f"{start} – {end}"
+
+
+def events_table(store: Store, story_id: str | None = None) -> Table:
+    """One row per merged event; an estimated date shows as "~date" with its confidence."""
+    table = Table("date", "type", "where", "who", "sources", "story", title="events")
+    for e in store.events(story_id):
+        when = _day_span(e["date_start"], e["date_end"])
+        if e["estimated"]:
+            when = f"~{when} (estimate, {e['confidence']:.2f})"
+        table.add_row(
+            when, f"{e['family']} ({e['type']})", e["place"] or "-", ", ".join(e["actors"][:3]) or "-",
+            f"{len(e['sources'])}: {', '.join(e['sources'][:4])}{' ...' if len(e['sources']) > 4 else ''}",
+            e["story"] or "-",
+        )
+    return table
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x == int(x) else f"{x:,}"
+
+
+def _value(row: dict) -> str:
+    low, high = row["value_low"], row["value_high"]
+    fmt = _fmt
+    if low == high:
+        return f"{row['qualifier']} {fmt(low)}".strip()
+    return f"{row['qualifier'] or 'between'} {fmt(low)} and {fmt(high)}"
+
+
+def claims_table(store: Store, disputed: bool = False) -> Table:
+    """Figures with what they count, who said them and where; disputed ones grouped."""
+    rows = store.claims(disputed_only=disputed)
+    notes = {d["id"]: d["what"] for d in store.disputes()}
+    table = Table("value", "counts", "said by", "article", "outlet", "disputed",
+                  title="disputed figures" if disputed else "figures")
+    rows.sort(key=lambda r: (r["dispute"] or "", r["article_id"], r["start"]))
+    for r in rows:
+        table.add_row(
+            _value(r), r["what"], r["attributed_to"] or "(the article)", r["article_id"], r["outlet"] or "-",
+            notes.get(r["dispute"], "") if r["dispute"] else "",
+        )
+    return table

@@ -2,7 +2,8 @@
 
 dateparser gets "late Friday" and "last weekend" wrong or not at all, and puts "Saturday" on
 a Saturday dateline a week back (../shared/DEPENDENCIES.md), so this is a small resolver of
-our own for the expressions news copy uses: yesterday/today/tomorrow, weekday names with
+our own for the expressions news copy uses: yesterday/today/tomorrow/tonight/overnight,
+"N days/weeks ago", last/this month and year, weekday names with
 "late"/"early"/"on"/"last"/"next", last/this weekend and week, and month-day dates with or
 without a year ("Nov. 3", "November 3, 2017", "3 November").
 
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
@@ -26,7 +28,9 @@ _MONTHS = {
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(?:[a-z]*)\.?"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _EXPRESSION = re.compile(
-    rf"\b(?:(?P<relday>yesterday|today|tomorrow)"
+    rf"\b(?:(?P<relday>yesterday|today|tomorrow|tonight|overnight|this (?:morning|afternoon|evening))"
+    rf"|(?P<agoN>\d{{1,2}}|a|an|one|two|three|four|five|six|seven|ten)\s+(?P<agoU>days?|weeks?)\s+ago"
+    rf"|(?P<mmod>last|this|earlier this|past)\s+(?P<mspan>month|year)"
     rf"|(?P<wmod>last|this|next|past)\s+(?P<span>weekend|week)"
     rf"|(?:(?P<part>late|early)\s+(?:on\s+)?)?(?:(?P<dmod>last|this|next|on)\s+)?(?P<wday>{_WEEKDAY})"
     rf"(?:\s*,?\s+(?P<wmon>{_MONTH})\s+(?P<wmday>\d{{1,2}})\b(?:,?\s+(?P<wyear>(?:19|20)\d\d))?)?"
@@ -127,9 +131,32 @@ def _resolve(m: re.Match[str], base: date | None):
     if base is None and not m.group("wyear"):
         return None, None, 0.0, False
     if m.group("relday"):
-        offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[m.group("relday").lower()]
+        word = " ".join(m.group("relday").lower().split())
+        offset = {"yesterday": -1, "tomorrow": 1}.get(word, 0)
+        # "overnight" may be the night before; the report's day is the usual reading.
         d = base + timedelta(days=offset)
-        return d, d, 0.9, False
+        return d, d, 0.9 if word != "overnight" else 0.7, False
+    if m.group("agoU"):
+        count = m.group("agoN").lower()
+        n = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+        days = n * (7 if m.group("agoU").lower().startswith("week") else 1)
+        d = base - timedelta(days=days)
+        if m.group("agoU").lower().startswith("week"):  # "two weeks ago": that week, roughly
+            return d - timedelta(days=3), d + timedelta(days=3), 0.5, False
+        return d, d, 0.8, False
+    if m.group("mspan"):
+        mod, span = " ".join(m.group("mmod").lower().split()), m.group("mspan").lower()
+        if span == "year":
+            year = base.year - (1 if mod in {"last", "past"} else 0)
+            first, last = date(year, 1, 1), date(year, 12, 31)
+        else:
+            first = base.replace(day=1)
+            if mod in {"last", "past"}:
+                first = (first - timedelta(days=1)).replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if mod != "last":  # "this month", "earlier this year": up to the anchor, not beyond
+            last = min(last, base)
+        return first, last, 0.5, False
     if m.group("span"):
         mod, span = m.group("wmod").lower(), m.group("span").lower()
         monday = base - timedelta(days=base.weekday())
@@ -178,3 +205,90 @@ def _safe(year: int, month: int, day: int, confidence: float, absolute: bool):
     except ValueError:
         return None
     return d, d, confidence, absolute
+
+
+@dataclass(frozen=True)
+class AnchorEstimate:
+    """A stand-in date for an article with no known date of its own.
+
+    `candidates` are the days the evidence allows (its story's dates, or the days for which
+    the article's own relative dates agree with dated reports of the same events);
+    `feasible` those of them consistent with how the article words its dates; `anchor` the
+    earliest feasible one (news is published promptly).
+    """
+
+    anchor: str
+    candidates: tuple[str, ...]
+    feasible: tuple[str, ...]
+    source: str
+
+
+def consistent_anchor(text: str, anchor: date, not_before: date | None = None) -> bool:
+    """Whether `text`'s wording fits being written on `anchor`.
+
+    An article that says "yesterday" calls the day before that, so a bare weekday name in it
+    is not the day before the anchor; one that says "today" does not name the anchor's own
+    weekday. ("Saturday" on a Saturday dateline is common in copy that uses neither.)
+    With `not_before` (the date of a background event the article links to, "seized Qaim
+    last weekend"), a bare weekday names the news, so it is not earlier than that.
+    """
+    mentions = resolve_dates(text, anchor.isoformat())
+    words = {(m.text.lower().split() or [""])[-1] for m in mentions}
+    for m in mentions:
+        if m.anchor_source == "absolute" or m.value is None or not _is_bare_weekday(m.text):
+            continue
+        back = (anchor - date.fromisoformat(m.value)).days
+        if back == 1 and "yesterday" in words:
+            return False
+        if back == 0 and "today" in words:
+            return False
+        if not_before and date.fromisoformat(m.value) < not_before:
+            return False
+    return True
+
+
+def _is_bare_weekday(expression: str) -> bool:
+    words = expression.lower().split()
+    return bool(words) and words[-1] in WEEKDAYS and not ({"last", "next"} & set(words))
+
+
+def estimate_anchor(
+    text: str, candidates: list[str], source: str, not_before: str | None = None
+) -> AnchorEstimate | None:
+    """The earliest of `candidates` (YYYY-MM-DD) that `text`'s wording is consistent with."""
+    days = sorted({d for d in (_parse_day(c) for c in candidates) if d})
+    if not days:
+        return None
+    floor = _parse_day(not_before)
+    feasible = [d for d in days if consistent_anchor(text, d, floor)] or days
+    return AnchorEstimate(
+        anchor=feasible[0].isoformat(), candidates=tuple(d.isoformat() for d in days),
+        feasible=tuple(d.isoformat() for d in feasible), source=source,
+    )
+
+
+def resolve_estimated(text: str, estimate: AnchorEstimate) -> list[DateMention]:
+    """`text`'s dates against an estimated anchor. Each mention's confidence is its usual
+    (halved, for resting on an estimate) times the share of feasible anchors that give it
+    the same day: "late Wednesday" holds for a whole range of anchors, "yesterday" for one."""
+    chosen = resolve_dates(text, estimate.anchor, estimate.source, estimated=True)
+    others = [
+        {(m.start, m.value) for m in resolve_dates(text, a, estimate.source, estimated=True)}
+        for a in estimate.feasible
+    ]
+    out = []
+    for m in chosen:
+        if not m.estimated:
+            out.append(m)
+            continue
+        share = sum((m.start, m.value) in o for o in others) / len(others)
+        out.append(DateMention(**{**m.__dict__, "confidence": round(m.confidence * share, 2)}))
+    return out
+
+
+def days_between(first: str, last: str) -> list[str]:
+    """Every day from `first` to `last` inclusive (YYYY-MM-DD); empty when either is bad."""
+    a, b = _parse_day(first), _parse_day(last)
+    if not a or not b or b < a or (b - a).days > 60:
+        return []
+    return [(a + timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]

@@ -104,14 +104,12 @@ def known_organisation(name: str) -> Organisation | None:
 
 def organisation_mentions(text: str) -> list[tuple[int, int, Organisation]]:
     """Every mention of a curated organisation in `text`: (start, end, organisation)."""
-    acronyms, _ = _org_index()
     found: list[tuple[int, int, Organisation]] = []
-    for pattern, org in _mention_patterns():
+    # One alternation per case mode (longest alias first), not one search per alias: the
+    # same leftmost-longest mentions, found in one pass.
+    for pattern, orgs in _mention_patterns():
         for m in pattern.finditer(text):
-            found.append((m.start(), m.end(), org))
-    for acronym, org in acronyms.items():
-        for m in re.finditer(rf"(?<![\w.]){re.escape(acronym)}(?![\w])", text):
-            found.append((m.start(), m.end(), org))
+            found.append((m.start(), m.end(), orgs[m.lastgroup]))
     # Longest first, then drop mentions inside an already kept one.
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     kept: list[tuple[int, int, Organisation]] = []
@@ -123,14 +121,25 @@ def organisation_mentions(text: str) -> list[tuple[int, int, Organisation]]:
 
 
 @cache
-def _mention_patterns() -> tuple[tuple[re.Pattern[str], Organisation], ...]:
+def _mention_patterns() -> tuple[tuple[re.Pattern[str], dict[str, Organisation]], ...]:
     acronyms, _ = _org_index()
-    out = []
+    insensitive: list[tuple[int, str, Organisation]] = []
+    sensitive: list[tuple[int, str, Organisation]] = []
     for org in organisations():
         names = {a for a in (org.name, *org.aliases) if a not in acronyms and len(a) > 3}
-        for alias in sorted(names, key=len, reverse=True):
+        for alias in names:
             # Hyphens and spaces interchangeable, s/z interchangeable in -isation.
             body = re.escape(alias).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
             body = body.replace("isation", "i[sz]ation").replace("ization", "i[sz]ation")
-            out.append((re.compile(rf"(?<!\w){body}(?!\w)", re.I if alias[0].islower() else 0), org))
+            (insensitive if alias[0].islower() else sensitive).append((len(alias), body, org))
+    out = []
+    for items, flags in ((insensitive, re.I), (sensitive, 0)):
+        items.sort(key=lambda x: -x[0])
+        orgs = {f"o{i}": org for i, (_, _, org) in enumerate(items)}
+        alternation = "|".join(f"(?P<o{i}>{body})" for i, (_, body, _) in enumerate(items))
+        out.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags), orgs))
+    acronym_items = sorted(acronyms.items(), key=lambda x: -len(x[0]))
+    orgs = {f"a{i}": org for i, (_, org) in enumerate(acronym_items)}
+    alternation = "|".join(f"(?P<a{i}>{re.escape(a)})" for i, (a, _) in enumerate(acronym_items))
+    out.append((re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])"), orgs))
     return tuple(out)

@@ -22,6 +22,7 @@ from storyline.records import RawArticle, Rejection
 from storyline.store.base import chunks
 from storyline.store.clean import CleanStore
 from storyline.store.entities import EntityStore
+from storyline.store.events import EventStore
 from storyline.store.migrations import MIGRATIONS
 from storyline.store.reprints import ReprintStore
 from storyline.store.stories import StoryStore
@@ -51,7 +52,7 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore):
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, EventStore):
     """A storyline database: raw inputs byte for byte, and everything derived from them.
 
     Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,
@@ -305,4 +306,5 @@ _CONTENT_FINGERPRINT = {"reprint_groups", "story_members"}
 _FINGERPRINT_TABLES = {
     "articles", "clean_articles", "reprint_signatures", "reprint_links", "reprint_groups",
     "stories", "story_members", "storylines",
+    "article_extractions",
 }

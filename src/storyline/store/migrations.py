@@ -252,6 +252,50 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0013_events_figures",
+        """
+        -- Per article (map step): its dates, dated event mentions and figures as JSON, and the
+        -- anchor its relative dates were resolved against (an estimate for undated articles).
+        CREATE TABLE article_extractions (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            source_rev INTEGER NOT NULL,  -- rowid of the clean_articles row it was made from
+            stage_version INTEGER NOT NULL,
+            anchor TEXT,                  -- YYYY-MM-DD or NULL
+            anchor_source TEXT NOT NULL,  -- published, reprint group, story estimate, linked events, none
+            anchor_estimate TEXT NOT NULL DEFAULT '{}',  -- candidates and feasible anchors
+            dates TEXT NOT NULL DEFAULT '[]',
+            mentions TEXT NOT NULL DEFAULT '[]',
+            figures TEXT NOT NULL DEFAULT '[]'
+        );
+        -- Per story (reduce step): events merged across the story's articles.
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            story_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            family TEXT NOT NULL,
+            date_start TEXT,
+            date_end TEXT,
+            estimated INTEGER NOT NULL,
+            confidence REAL NOT NULL,
+            place TEXT,
+            place_key TEXT,
+            lat REAL,                     -- from the places stage's geocoder, when installed
+            lon REAL,
+            country TEXT,
+            actors TEXT NOT NULL DEFAULT '[]',
+            sources TEXT NOT NULL DEFAULT '[]',
+            mentions TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX events_story ON events (story_id, date_start);
+        CREATE TABLE figure_disputes (
+            id TEXT PRIMARY KEY,
+            what TEXT NOT NULL,
+            note TEXT NOT NULL,
+            figures TEXT NOT NULL         -- [{article_id, start, end}] pointing into article_extractions
+        );
+        """,
+    ),
+    (
         "0014_summaries",
         """
         -- The story's headline (the most central of its articles' titles): {text, cites} as JSON.
