@@ -34,6 +34,12 @@ def fts_query(q: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
+def fts_phrase(text: str) -> str | None:
+    """An FTS5 phrase matching the words of `text` in order ("Deir el-Zour"); None if no word."""
+    words = [w for w in _WORD.findall(text) if w.rstrip("*")]
+    return '"' + " ".join(w.rstrip("*") for w in words) + '"' if words else None
+
+
 class WebStore(StoreBase):
     # -- helpers --------------------------------------------------------------------------
 
@@ -60,6 +66,7 @@ class WebStore(StoreBase):
         outlet: str | None = None,
         story_ids: Sequence[str] | None = None,
         q: str | None = None,
+        phrases: Sequence[str] = (),
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
@@ -67,7 +74,8 @@ class WebStore(StoreBase):
 
         Filters combine with AND: stories whose date span overlaps [date_from, date_to],
         that an outlet carried, among `story_ids` (from the place/entity filters), holding an
-        article whose clean title or text matches the full-text query `q`.
+        article whose clean title or text matches the full-text query `q` and contains each
+        of `phrases` (place or entity names, when no stage has resolved them).
         """
         where, params = [], []
         if date_from:
@@ -88,10 +96,11 @@ class WebStore(StoreBase):
                 return 0, []
             where.append("s.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(story_ids)))
-        if q is not None:
-            match = fts_query(q)
-            if match is None:
+        if q is not None or phrases:
+            parts = [fts_query(q) if q is not None else ""] + [fts_phrase(p) for p in phrases]
+            if any(part is None for part in parts):
                 return 0, []
+            match = " ".join(part for part in parts if part)
             where.append(
                 "s.id IN (SELECT m.story_id FROM article_fts f"
                 " JOIN clean_articles c ON c.rowid = f.rowid"

@@ -143,22 +143,24 @@ def create_app(db_path: str) -> FastAPI:
         if q is not None and not q.strip():
             raise BadRequest("q is empty", [{"parameter": "q", "message": "give at least one word"}])
         story_ids = None
+        phrases = []
         for name, value in (("place", place), ("entity", entity)):
             if value is None:
                 continue
+            if not value.strip():
+                raise BadRequest(f"{name} is empty", [{"parameter": name, "message": "give a name"}])
             finder = getattr(store(), f"stories_with_{name}", None)
             if finder is None:
-                raise BadRequest(
-                    f"filtering by {name} needs the entities stage, which this database has not computed",
-                    [{"parameter": name, "message": "not computed yet"}], code="not_computed",
-                )
+                # No stage has resolved places/entities yet: stories whose text names it.
+                phrases.append(value)
+                continue
             ids = set(finder(value))
             story_ids = ids if story_ids is None else story_ids & ids
         total, rows = store().web_stories(
             date_from=date_from.isoformat() if date_from else None,
             date_to=date_to.isoformat() if date_to else None,
             outlet=outlet, story_ids=sorted(story_ids) if story_ids is not None else None,
-            q=q, limit=limit, offset=offset,
+            q=q, phrases=phrases, limit=limit, offset=offset,
         )
         params = {k: v for k, v in request.query_params.items() if k != "offset"}
         nxt = offset + limit if offset + limit < total else None
@@ -179,8 +181,8 @@ def create_app(db_path: str) -> FastAPI:
         date_from: date | None = Query(None, description="YYYY-MM-DD: stories still running on or after"),  # noqa: B008
         date_to: date | None = Query(None, description="YYYY-MM-DD: stories started on or before"),  # noqa: B008
         outlet: str | None = Query(None, max_length=300, description="outlet name (case-insensitive)"),
-        place: str | None = Query(None, max_length=300),
-        entity: str | None = Query(None, max_length=300),
+        place: str | None = Query(None, max_length=300, description="place name (resolved places; else stories whose text names it)"),
+        entity: str | None = Query(None, max_length=300, description="entity name (resolved entities; else stories whose text names it)"),
         limit: int = Limit, offset: int = Offset,
     ) -> dict[str, Any]:
         """Stories, newest first, with filters and pagination."""

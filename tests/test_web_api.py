@@ -1,0 +1,197 @@
+"""The JSON API of `storyline serve`: status codes, the one error shape, filters, pages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.store import Store
+from storyline.web.app import create_app
+
+ERROR_KEYS = {"status", "code", "message", "details"}
+
+
+@pytest.fixture(scope="module")
+def client(web_db):
+    with TestClient(create_app(str(web_db))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def main_story(web_db) -> dict:
+    """The seeds' main story: the one holding the AP reprint group (the most articles)."""
+    with Store(web_db) as s:
+        return max(s.stories(), key=lambda st: (len(st["articles"]), st["id"]))
+
+
+def assert_error(resp, status: int, code: str | None = None) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert set(body) == {"error"} and set(body["error"]) == ERROR_KEYS
+    assert body["error"]["status"] == status and body["error"]["message"]
+    if code:
+        assert body["error"]["code"] == code
+    return body["error"]
+
+
+def test_story_list_is_paged_newest_first(client, web_db):
+    with Store(web_db) as s:
+        n = len(s.stories())
+    body = client.get("/api/stories").json()
+    assert body["total"] == n and len(body["stories"]) == n
+    assert {"id", "title", "first_seen", "last_seen", "articles", "outlets"} <= set(body["stories"][0])
+    page1 = client.get("/api/stories", params={"limit": 1}).json()
+    assert len(page1["stories"]) == 1 and page1["next"] and "offset=1" in page1["next"]
+    page2 = client.get("/api/stories" + page1["next"]).json()
+    assert page2["offset"] == 1 and page2["stories"][0]["id"] != page1["stories"][0]["id"]
+    last = client.get("/api/stories", params={"limit": 1, "offset": n - 1}).json()
+    assert last["next"] is None
+    assert client.get("/api/stories", params={"offset": n + 5}).json()["stories"] == []
+
+
+def test_story_filters(client, main_story):
+    def ids(**params):
+        resp = client.get("/api/stories", params=params)
+        assert resp.status_code == 200, resp.text
+        return {s["id"] for s in resp.json()["stories"]}
+
+    # Full text (FTS5): a word only the payload article has, and one of the AP wire copy.
+    payload_story = ids(q="council budget")
+    assert len(payload_story) == 1 and main_story["id"] not in payload_story
+    assert main_story["id"] in ids(q="Hashed")
+    assert main_story["id"] in ids(q="Kataeb*")  # prefix search
+    assert ids(q='"unbalanced quote AND OR (') == set()  # operators are plain words, not errors
+    # Outlet (case-insensitive) and date range (only the payload article has a date).
+    assert main_story["id"] in ids(outlet="egypt today")
+    assert ids(outlet="No Such Outlet") == set()
+    dated = ids(date_from="2017-11-01", date_to="2017-11-30")
+    assert dated == payload_story
+    assert ids(date_from="2018-01-01") == set()
+    # Place and entity: stories whose text names them while no stage has resolved them.
+    assert main_story["id"] in ids(place="Deir el-Zour")
+    assert main_story["id"] in ids(entity="Syrian Observatory for Human Rights")
+    assert ids(place="Atlantis") == set()
+    both = ids(q="Hashed", place="Syria", outlet="Egypt Today")
+    assert both == {main_story["id"]}
+
+
+def test_story_detail_has_cited_summary_groups_and_links(client, main_story):
+    body = client.get(f"/api/stories/{main_story['id']}").json()
+    members = {a["id"] for a in body["articles"]}
+    assert members == set(main_story["articles"])
+    assert body["summary"]["computed"] and body["summary"]["sentences"]
+    for sentence in body["summary"]["sentences"]:
+        assert sentence["citations"], sentence
+        assert {c["article"] for c in sentence["citations"]} <= members
+        numbers = {a["id"]: a["n"] for a in body["articles"]}
+        assert all(c["n"] == numbers[c["article"]] for c in sentence["citations"])
+    assert body["timeline"]["computed"]
+    for key in ("events", "figures", "disputes", "places", "entities"):
+        assert isinstance(body[key]["computed"], bool) and isinstance(body[key]["items"], list)
+    group = body["reprint_groups"][0]
+    assert len(group["articles"]) == 3 and group["fullest"] in group["articles"]
+    assert any(link["kind"] == "reprint" for link in body["links"])
+    assert sum(len(o["articles"]) for o in body["outlets"]) == len(members)
+    places = {p["name"] for p in body["places"]["items"]}
+    assert {"Syria", "Iraq"} <= places
+
+
+def test_story_sources_matrix(client, main_story):
+    body = client.get(f"/api/stories/{main_story['id']}/sources").json()
+    assert body["shared_passages"] > 0
+    cols = {c["article"] for c in body["columns"]}
+    assert cols == set(main_story["articles"])
+    for row in body["rows"]:
+        assert len(row["cells"]) >= 2 and set(row["cells"].values()) <= {"same", "edited"}
+
+
+def test_article_detail_has_text_removed_lines_and_sources(client, main_story):
+    seen_removed = False
+    for article_id in main_story["articles"]:
+        body = client.get(f"/api/articles/{article_id}").json()
+        assert body["id"] == article_id and body["cleaned"] and body["text"]
+        assert body["story"] == main_story["id"] and body["source"].endswith(".txt")
+        for r in body["removed"]:
+            assert {"text", "reason"} <= set(r)
+        seen_removed |= bool(body["removed"])
+        for m in body["metadata"].values():
+            assert {"value", "source"} <= set(m)
+    assert seen_removed, "the seed pages carry furniture that cleaning removes"
+
+
+def test_search_entities_events_outlets_and_schema(client):
+    hits = client.get("/api/search", params={"q": "Boukamal"}).json()
+    assert hits["total"] >= 1 and all(a["snippet"] for a in hits["articles"])
+    assert any(p["hit"] for a in hits["articles"] for p in a["snippet"])
+    for path in ("/api/entities", "/api/events"):
+        body = client.get(path).json()
+        assert isinstance(body["computed"], bool) and body["total"] == len(body[path.rsplit("/", 1)[1]])
+    assert {"outlet": "Egypt Today", "articles": 1} in client.get("/api/outlets").json()["outlets"]
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for p in ("/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}", "/api/search",
+              "/api/entities", "/api/events"):
+        assert p in paths
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/api/stories?limit=0", 400, "bad_parameter"),
+        ("/api/stories?limit=1000", 400, "bad_parameter"),
+        ("/api/stories?limit=ten", 400, "bad_parameter"),
+        ("/api/stories?offset=-1", 400, "bad_parameter"),
+        ("/api/stories?date_from=yesterday", 400, "bad_parameter"),
+        ("/api/stories?date_from=2017-12-01&date_to=2017-11-01", 400, "bad_request"),
+        ("/api/stories?q=", 400, "bad_request"),
+        ("/api/stories?q=%20%20", 400, "bad_request"),
+        ("/api/stories?place=", 400, "bad_request"),
+        ("/api/stories?colour=red", 400, "unknown_parameter"),
+        ("/api/stories?q=" + "x" * 501, 400, "bad_parameter"),
+        ("/api/stories/st-nope", 404, "not_found"),
+        ("/api/stories/st-nope/sources", 404, "not_found"),
+        ("/api/articles/no-such-article", 404, "not_found"),
+        ("/api/diff?a=no-such", 400, "bad_parameter"),
+        ("/api/diff?a=x&b=y", 404, "not_found"),
+        ("/api/search", 400, "bad_parameter"),
+        ("/api/search?q=", 400, "bad_parameter"),
+        ("/api/nowhere", 404, "not_found"),
+        ("/stories/st-nope.json", 404, "not_found"),
+    ],
+)
+def test_bad_requests_get_one_error_shape(client, url, status, code):
+    err = assert_error(client.get(url), status, code)
+    if status == 400 and code != "bad_request":
+        assert err["details"] and all("parameter" in d and d["message"] for d in err["details"])
+
+
+def test_wrong_method_is_405_in_the_same_shape(client):
+    assert_error(client.post("/api/stories"), 405, "method_not_allowed")
+
+
+def test_html_errors_are_pages_and_every_response_has_a_csp(client):
+    resp = client.get("/stories/st-nope")
+    assert resp.status_code == 404 and resp.headers["content-type"].startswith("text/html")
+    for url in ("/", "/api/stories", "/stories/st-nope", "/static/style.css"):
+        csp = client.get(url).headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_untrusted_text_is_escaped_in_html(client):
+    html = client.get("/articles/xss-article").text
+    assert "<script>window" not in html and "onerror=\"window" not in html and "<svg onload" not in html
+    assert "&lt;script&gt;window.__pwned" in html
+    assert 'href="javascript:' not in html
+    assert "<script" not in html.lower().replace("&lt;script", "")
+    listing = client.get("/", params={"q": "council"}).text
+    assert "&lt;script&gt;window.__pwned=&#39;title&#39;&lt;/script&gt;" in listing or "Payload headline" in listing
+    assert "<script>window" not in listing
+
+
+def test_pages_render_the_api_dicts(client, main_story):
+    page = client.get(f"/stories/{main_story['id']}")
+    assert page.status_code == 200
+    for section in ('id="summary"', 'id="timeline"', 'id="map"', 'id="sources"', 'id="diff"', "<del>", "<ins>"):
+        assert section in page.text
+    twin = client.get(f"/stories/{main_story['id']}.json").json()
+    assert twin["story"]["id"] == main_story["id"] and twin["diffs"]
