@@ -2,11 +2,13 @@
 
     python -m benchmarks.web_corpus --data ../shared/data --articles 10000 -o corpus.jsonl
 
-Base texts are the news_dev excerpts and the AllSides articles. Each base text is carried
-by several outlets, each copy lightly edited the way syndication edits (a word swapped, a
-paragraph dropped, a local tagline added), and re-run in later "editions" a few weeks
-apart, so the pipeline finds reprint groups, multi-outlet stories and text reuse. Ids,
-URLs and dates are synthetic; the words are real news text. Deterministic for a seed.
+Base texts are the news_dev excerpts and the AllSides articles. Each synthetic *story
+seed* keeps a few paragraphs of one base text and fills the rest with sentences of other
+base texts, so seeds are distinct texts that share some passages (text reuse). Each seed is
+then carried by 2-6 outlets, each copy lightly edited the way syndication edits (a word
+swapped, a paragraph dropped, a local tagline added), published within three days: reprint
+groups of realistic size, multi-outlet stories. Ids, URLs and dates are synthetic; the
+words are real news text. Deterministic for a seed.
 (The issue-4 generator, benchmarks/corpus.py, is the project's general one; this one only
 needs to fill a store for the API benchmark.)
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -56,26 +59,46 @@ def edit(text: str, rng: random.Random, outlet: str) -> str:
     return out
 
 
+def _sentences(text: str) -> list[str]:
+    return [x.strip() for x in re.split(r"(?<=[.!?])\s+", text) if len(x.split()) >= 5]
+
+
+def seed_text(bases: list[dict], pool: list[str], b: int, rng: random.Random) -> str:
+    """Base `b`'s first paragraph and a share of its sentences, the rest from other bases."""
+    sents = _sentences(bases[b]["text"])
+    out, para = [], []
+    for i, sentence in enumerate(sents[:24]):
+        para.append(sentence if i == 0 or rng.random() < 0.35 else rng.choice(pool))
+        if len(para) >= rng.randint(2, 4):
+            out.append(" ".join(para))
+            para = []
+    if para:
+        out.append(" ".join(para))
+    return "\n".join(out)
+
+
 def generate(data: Path, n: int, seed: int = 1):
     rng = random.Random(seed)
     bases = base_texts(data)
-    start = date(2021, 1, 4)
-    i = edition = 0
+    pool = [x for b in bases for x in _sentences(b["text"])]
+    start = date(2020, 1, 6)
+    i = story = 0
     while i < n:
-        for b, base in enumerate(bases):
-            day = start + timedelta(days=(b * 7 + edition * 23) % 700)
-            for _copy in range(rng.randint(2, 6)):
-                if i >= n:
-                    return
-                outlet = rng.choice(OUTLETS)
-                published = day + timedelta(days=rng.randint(0, 2))
-                yield {
-                    "id": f"w{i:06d}", "url": f"https://{outlet.lower().replace(' ', '')}.example/{i}",
-                    "outlet": outlet, "title": base["title"], "published": published.isoformat(),
-                    "text": edit(base["text"], rng, outlet),
-                }
-                i += 1
-        edition += 1
+        b = story % len(bases)
+        text = seed_text(bases, pool, b, rng)
+        day = start + timedelta(days=rng.randrange(0, 730))
+        for _copy in range(rng.randint(2, 6)):
+            if i >= n:
+                return
+            outlet = rng.choice(OUTLETS)
+            published = day + timedelta(days=rng.randint(0, 2))
+            yield {
+                "id": f"w{i:06d}", "url": f"https://{outlet.lower().replace(' ', '')}.example/{i}",
+                "outlet": outlet, "title": bases[b]["title"], "published": published.isoformat(),
+                "text": edit(text, rng, outlet),
+            }
+            i += 1
+        story += 1
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -195,3 +195,38 @@ def test_pages_render_the_api_dicts(client, main_story):
         assert section in page.text
     twin = client.get(f"/stories/{main_story['id']}.json").json()
     assert twin["story"]["id"] == main_story["id"] and twin["diffs"]
+
+
+def test_serve_command_serves_the_api_and_refuses_a_missing_database(web_db, tmp_path):
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if k != "STORYLINE_DB"}
+    missing = subprocess.run([sys.executable, "-m", "storyline", "serve", "--db", str(tmp_path / "none.db")],
+                             capture_output=True, env=env, timeout=60)
+    assert missing.returncode != 0 and b"no database at" in missing.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "storyline", "serve", "--db", str(web_db), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stories", timeout=5) as resp:
+                    body = json.load(resp)
+                    assert resp.headers["Content-Security-Policy"]
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+        assert body["total"] >= 1
+    finally:
+        proc.terminate()
+        proc.wait(10)

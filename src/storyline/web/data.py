@@ -107,10 +107,11 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
          "fullest": max(members, key=lambda m: (m["chars"] or 0, m["id"]))["id"]}
         for gid, members in sorted(groups.items())
     ]
-    story["coverage"] = sorted(
-        ({"date": a["published"], "article": a["id"], "outlet": a["outlet"]} for a in articles if a["published"]),
-        key=lambda r: (r["date"], r["article"]),
-    )
+    # Coverage: the days the story ran and which articles appeared each day.
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for a in sorted((a for a in articles if a["published"]), key=lambda a: (a["published"], a["n"])):
+        by_day.setdefault(a["published"], []).append({"article": a["id"], "n": a["n"], "outlet": a["outlet"]})
+    story["coverage"] = [{"date": day, "articles": arts} for day, arts in by_day.items()]
     story.update(_summary_sections(store, story))
     for name in ("events", "figures", "entities"):
         story[name] = _section(store, name, story_id)
