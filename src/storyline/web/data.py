@@ -25,7 +25,7 @@ _SECTION_METHODS = {
     "entities": "story_entities",
 }
 # Articles whose text is scanned for country names when no places stage has run.
-MAX_PLACE_SCAN = 200
+MAX_PLACE_SCAN = 60
 
 
 def _section(store: Store, name: str, story_id: str) -> dict[str, Any]:
@@ -81,7 +81,9 @@ def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
     if section["computed"]:
         section.setdefault("source", "places stage")
         return section
-    ids = [a["id"] for a in story["articles"][:MAX_PLACE_SCAN]]
+    # One copy per reprint group is enough: reprints name the same places.
+    fullest = {g["fullest"] for g in story["reprint_groups"]}
+    ids = [a["id"] for a in story["articles"] if not a["reprint_group"] or a["id"] in fullest][:MAX_PLACE_SCAN]
     found = mentioned_countries(store.web_texts(ids))
     if not found:
         return {"computed": False, "items": []}
@@ -116,6 +118,9 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
     for name in ("events", "figures", "entities"):
         story[name] = _section(store, name, story_id)
     story["places"] = _places(store, story)
+    if story["places"].get("source", "").startswith("country names"):
+        # Counted over one copy per reprint group, not over every article.
+        story["places"]["counted_over"] = "one copy per reprint group"
     return story
 
 

@@ -143,17 +143,39 @@ def _ring_centroid(ring: tuple[tuple[float, float], ...]) -> tuple[float, float,
     return abs(a) / 2, cx / (3 * a), cy / (3 * a)
 
 
+_CAPITAL = re.compile(r"(?<![\w.])[A-Z][A-Za-z]*")
+
+
 @cache
-def _country_index() -> tuple[re.Pattern[str], dict[str, tuple[float, float]]]:
+def _country_index() -> tuple[dict[str, list[str]], dict[str, tuple[float, float]]]:
+    """(first word -> names starting with it, longest first; name -> (lat, lon))."""
     centres = {}
     for name, rings, _bbox in _countries():
         if name and rings:
             _area, lon, lat = max((_ring_centroid(r) for r in rings), key=lambda t: t[0])
             centres[name] = (round(lat, 3), round(lon, 3))
     names = [n for n in centres if n not in _AMBIGUOUS and "." not in n] + list(_ALIASES)
-    names.sort(key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
-    return pattern, centres
+    by_first: dict[str, list[str]] = {}
+    for n in sorted(names, key=len, reverse=True):
+        by_first.setdefault(re.match(r"[A-Za-z]*", n).group(0), []).append(n)
+    return by_first, centres
+
+
+def _find_names(text: str) -> list[str]:
+    """Whole-name occurrences of country names and aliases in `text`, case-sensitive."""
+    by_first, _ = _country_index()
+    found = []
+    end = 0
+    for m in _CAPITAL.finditer(text):
+        if m.start() < end:
+            continue
+        for name in by_first.get(m.group(0), ()):
+            stop = m.start() + len(name)
+            if text.startswith(name, m.start()) and not (stop < len(text) and (text[stop].isalnum() or text[stop] == "_")):
+                found.append(name)
+                end = stop
+                break
+    return found
 
 
 def mentioned_countries(texts: dict[str, str], limit: int = 12) -> list[dict[str, Any]]:
@@ -161,14 +183,12 @@ def mentioned_countries(texts: dict[str, str], limit: int = 12) -> list[dict[str
     centre of its largest landmass: a coarse stand-in for the places stage, from the same
     bundled boundary data as the map. Case-sensitive whole names only ("Syria", "U.S."),
     leaving out names that are more often a person's name or a word ("Jordan", "Chad")."""
-    pattern, centres = _country_index()
+    _, centres = _country_index()
     counts: dict[str, int] = {}
     carriers: dict[str, set[str]] = {}
     for article_id, text in texts.items():
-        for m in pattern.finditer(text or ""):
-            name = _ALIASES.get(m.group(1), m.group(1))
-            if name in _AMBIGUOUS and m.group(1) not in _ALIASES:
-                continue
+        for found in _find_names(text or ""):
+            name = _ALIASES.get(found, found)
             counts[name] = counts.get(name, 0) + 1
             carriers.setdefault(name, set()).add(article_id)
     ranked = sorted(counts, key=lambda n: (-counts[n], n))[:limit]
