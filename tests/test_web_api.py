@@ -230,3 +230,30 @@ def test_serve_command_serves_the_api_and_refuses_a_missing_database(web_db, tmp
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_fts_story_map_follows_the_pipeline(web_db, tmp_path):
+    """web_fts_story (migration 0015_web) matches story_members x clean_articles, also after
+    the stories are rebuilt and a clean row is replaced."""
+    import shutil
+
+    from storyline.pipeline import run_pipeline
+
+    def consistent(s: Store) -> None:
+        want = set(s.db.execute(
+            "SELECT c.rowid, m.story_id FROM story_members m JOIN clean_articles c ON c.article_id = m.article_id"))
+        assert want and set(s.db.execute("SELECT fts_rowid, story_id FROM web_fts_story")) == want
+
+    path = tmp_path / "copy.db"
+    shutil.copyfile(web_db, path)
+    with Store(path) as s:
+        consistent(s)
+        row = s.db.execute("SELECT * FROM clean_articles LIMIT 1").fetchone()
+        marks = ",".join("?" * len(row))
+        s.db.execute(f"INSERT OR REPLACE INTO clean_articles VALUES ({marks})", row)
+        consistent(s)
+        s.db.execute("UPDATE story_members SET story_id = 'st-moved' WHERE article_id = ?", (row[0],))
+        consistent(s)
+        s.db.execute("DELETE FROM stage_state")
+        run_pipeline(s)
+        consistent(s)

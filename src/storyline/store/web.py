@@ -101,15 +101,20 @@ class WebStore(StoreBase):
             if any(part is None for part in parts):
                 return 0, []
             match = " ".join(part for part in parts if part)
-            where.append(
-                "s.id IN (SELECT m.story_id FROM article_fts f"
-                " JOIN clean_articles c ON c.rowid = f.rowid"
-                " JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE article_fts MATCH ?)"
-            )
-            params.append(match)
+            # The matching stories, found once (web_fts_story maps FTS rowids to stories),
+            # then used by both the count and the page.
+            matched = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT w.story_id FROM article_fts f JOIN web_fts_story w ON w.fts_rowid = f.rowid"
+                " WHERE article_fts MATCH ?", (match,))]
+            if not matched:
+                return 0, []
+            where.append("s.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(matched))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
+        if (q is not None or phrases) and len(where) == 1:
+            total = len(matched)  # the text filter alone: every matched story is counted
+        else:
+            total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
         rows = self.db.execute(
             "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
             f"{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?",
