@@ -50,7 +50,7 @@ def test_story_list_is_paged_newest_first(client, web_db):
     assert client.get("/api/stories", params={"offset": n + 5}).json()["stories"] == []
 
 
-def test_story_filters(client, main_story):
+def test_story_filters(client, main_story, web_db):
     def ids(**params):
         resp = client.get("/api/stories", params=params)
         assert resp.status_code == 200, resp.text
@@ -65,9 +65,13 @@ def test_story_filters(client, main_story):
     # Outlet (case-insensitive) and date range (only the payload article has a date).
     assert main_story["id"] in ids(outlet="egypt today")
     assert ids(outlet="No Such Outlet") == set()
-    dated = ids(date_from="2017-11-01", date_to="2017-11-30")
-    assert dated == payload_story
-    assert ids(date_from="2018-01-01") == set()
+    dated = ids(date_from="2017-11-04", date_to="2017-11-04")
+    assert payload_story <= dated  # the payload article is dated 2017-11-04
+    with Store(web_db) as s:
+        spans = {r[0]: (r[1], r[2]) for r in s.db.execute("SELECT id, first_seen, last_seen FROM stories")}
+    assert dated == {sid for sid, (first, last) in spans.items()
+                     if first and last and last >= "2017-11-04" and first <= "2017-11-04"}
+    assert ids(date_from="2030-01-01") == set()
     # Place and entity: stories whose text names them while no stage has resolved them.
     assert main_story["id"] in ids(place="Deir el-Zour")
     assert main_story["id"] in ids(entity="Syrian Observatory for Human Rights")
@@ -257,3 +261,14 @@ def test_fts_story_map_follows_the_pipeline(web_db, tmp_path):
         s.db.execute("DELETE FROM stage_state")
         run_pipeline(s)
         consistent(s)
+
+
+def test_demo_ends_by_saying_how_to_open_the_ui(tmp_path):
+    from rich.console import Console
+
+    from storyline.demo import run_demo
+
+    console = Console(record=True, width=200)
+    run_demo(tmp_path / "demo.db", console)
+    last = console.export_text().strip().splitlines()[-1]
+    assert f"storyline serve --db {tmp_path / 'demo.db'}" in last and "http://127.0.0.1:8000/" in last
