@@ -272,3 +272,13 @@ def test_demo_ends_by_saying_how_to_open_the_ui(tmp_path):
     run_demo(tmp_path / "demo.db", console)
     last = console.export_text().strip().splitlines()[-1]
     assert f"storyline serve --db {tmp_path / 'demo.db'}" in last and "http://127.0.0.1:8000/" in last
+
+
+def test_text_filter_pages_match_one_big_page(client):
+    whole = client.get("/api/stories", params={"q": "Syria", "limit": 100}).json()
+    assert whole["total"] == len(whole["stories"]) >= 2
+    paged = [client.get("/api/stories", params={"q": "Syria", "limit": 1, "offset": i}).json()["stories"][0]["id"]
+             for i in range(whole["total"])]
+    assert paged == [s["id"] for s in whole["stories"]]
+    everything = [s["id"] for s in client.get("/api/stories", params={"limit": 100}).json()["stories"]]
+    assert paged == [sid for sid in everything if sid in set(paged)]  # same order as the unfiltered list

@@ -111,15 +111,29 @@ class WebStore(StoreBase):
             where.append("s.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(matched))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
+        select = "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
         if (q is not None or phrases) and len(where) == 1:
-            total = len(matched)  # the text filter alone: every matched story is counted
+            # The text filter alone: every matched story counts, and the page is read off the
+            # stories in list order, keeping the matched ones (a common word matches thousands
+            # of stories; handing them back to SQLite as a list costs more than this walk).
+            total = len(matched)
+            wanted = set(matched)
+            rows = []
+            if offset < total:
+                skip = offset
+                for r in self.db.execute(f"{select} ORDER BY s.last_seen DESC, s.id"):
+                    if r[0] in wanted:
+                        if skip:
+                            skip -= 1
+                        else:
+                            rows.append(r)
+                            if len(rows) == limit:
+                                break
         else:
             total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
-        rows = self.db.execute(
-            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
-            f"{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
+            rows = self.db.execute(
+                f"{select}{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset],
+            ).fetchall()
         stats = self._story_stats([r[0] for r in rows])
         out = []
         for r in rows:
