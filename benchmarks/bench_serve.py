@@ -61,6 +61,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per scenario (bounded)")
     parser.add_argument("--cores", default="0,1", help="CPU list for the server (taskset); '' for none")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--q", action="append", default=[], help="also time /api/stories?q=WORD (repeatable)")
     args = parser.parse_args(argv)
     db = Path(args.db)
     if not db.is_file():
@@ -124,6 +125,7 @@ def main(argv: list[str]) -> None:
 
         scenarios = [("/api/stories (pages)", stories_page), ("/api/stories/{id} (random)", story),
                      ("/api/stories (filters)", filtered), ("/api/stories/{id} (50 largest)", big_story)]
+        scenarios += [(f"/api/stories?q={w}", lambda w=w: "/api/stories?" + urlencode({"q": w})) for w in args.q]
         for _ in range(20):  # warm-up: imports, page cache
             get(stories_page())
             get(story())
