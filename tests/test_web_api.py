@@ -282,3 +282,55 @@ def test_text_filter_pages_match_one_big_page(client):
     assert paged == [s["id"] for s in whole["stories"]]
     everything = [s["id"] for s in client.get("/api/stories", params={"limit": 100}).json()["stories"]]
     assert paged == [sid for sid in everything if sid in set(paged)]  # same order as the unfiltered list
+
+
+def test_pages_light_up_with_the_entities_and_events_stages(web_db, main_story, tmp_path):
+    """With the issue-6 stages' tables filled (their schema, written here by hand), the story
+    shows their entities, geocoded places and events, and place/entity filters use them."""
+    import json
+    import shutil
+
+    path = tmp_path / "staged.db"
+    shutil.copyfile(web_db, path)
+    first = main_story["articles"][0]
+    with Store(path) as s:
+        s.db.executescript("""
+            CREATE TABLE IF NOT EXISTS entity_mentions (article_id TEXT NOT NULL, n INTEGER NOT NULL,
+                start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, label TEXT NOT NULL,
+                kind TEXT NOT NULL, key TEXT NOT NULL, place TEXT, field TEXT NOT NULL DEFAULT 'text',
+                entity_id TEXT, PRIMARY KEY (article_id, n));
+            CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+                aliases TEXT NOT NULL, mentions INTEGER NOT NULL, articles TEXT NOT NULL, lat REAL, lon REAL,
+                country TEXT, place TEXT);
+            CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, story_id TEXT NOT NULL, type TEXT NOT NULL,
+                family TEXT NOT NULL, date_start TEXT, date_end TEXT, estimated INTEGER NOT NULL,
+                confidence REAL NOT NULL, place TEXT, place_key TEXT, lat REAL, lon REAL, country TEXT,
+                actors TEXT NOT NULL DEFAULT '[]', sources TEXT NOT NULL DEFAULT '[]',
+                mentions TEXT NOT NULL DEFAULT '[]');
+        """)
+        s.db.execute("INSERT INTO entities (id, kind, name, aliases, mentions, articles, lat, lon, country)"
+                     " VALUES ('p1', 'place', 'Abu Kamal', ?, 2, ?, 34.45, 40.92, 'SY')",
+                     (json.dumps(["Boukamal", "Bu Kamal"]), json.dumps([first])))
+        s.db.execute("INSERT INTO entities (id, kind, name, aliases, mentions, articles)"
+                     " VALUES ('e1', 'person', 'Haider al-Abadi', '[]', 1, ?)", (json.dumps([first]),))
+        for n, (eid, kind) in enumerate([("p1", "place"), ("p1", "place"), ("e1", "person")]):
+            s.db.execute("INSERT INTO entity_mentions (article_id, n, start, end, text, label, kind, key, entity_id)"
+                         " VALUES (?, ?, 0, 1, 'x', 'X', ?, 'k', ?)", (first, n, kind, eid))
+        s.db.execute("INSERT INTO events (id, story_id, type, family, date_start, estimated, confidence, place,"
+                     " actors, sources) VALUES ('ev1', ?, 'clash', 'conflict', '2017-11-04', 0, 0.9, 'Abu Kamal',"
+                     " '[\"PMF\"]', ?)", (main_story["id"], json.dumps([first])))
+    with TestClient(create_app(str(path))) as c:
+        body = c.get(f"/api/stories/{main_story['id']}").json()
+        assert body["events"]["computed"] and body["events"]["items"][0]["type"] == "clash"
+        assert body["events"]["items"][0]["citations"][0]["article"] == first
+        assert {e["name"] for e in body["entities"]["items"]} == {"Abu Kamal", "Haider al-Abadi"}
+        assert body["places"]["source"].startswith("places stage")
+        assert [p["name"] for p in body["places"]["items"]] == ["Abu Kamal"]
+        ids = {x["id"] for x in c.get("/api/stories", params={"place": "boukamal"}).json()["stories"]}
+        assert ids == {main_story["id"]}
+        assert c.get("/api/stories", params={"entity": "Nobody Atall"}).json()["total"] == 0
+        listing = c.get("/api/entities", params={"q": "abadi"}).json()
+        assert listing["computed"] and [e["name"] for e in listing["entities"]] == ["Haider al-Abadi"]
+        assert c.get("/api/events").json()["total"] == 1
+        page = c.get(f"/stories/{main_story['id']}").text
+        assert "Haider al-Abadi" in page and "clash" in page and 'class="place"' in page

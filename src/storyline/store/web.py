@@ -40,7 +40,7 @@ def fts_phrase(text: str) -> str | None:
     return '"' + " ".join(w.rstrip("*") for w in words) + '"' if words else None
 
 
-class WebStore(StoreBase):
+class _WebQueries(StoreBase):
     # -- helpers --------------------------------------------------------------------------
 
     def _has_table(self, name: str) -> bool:
@@ -297,3 +297,121 @@ def _snippet_parts(snippet: str) -> list[dict[str, Any]]:
         if piece:
             parts.append({"text": piece, "hit": i % 2 == 1})
     return parts
+
+
+class _NotComputed(Exception):
+    pass
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class WebStageViews(_WebQueries):
+    """Read-only views of what the entities/places and events stages store (issue 6), for the
+    web pages. Each returns None while the stage's tables are absent or empty, so a page says
+    "not computed yet" rather than failing; a schema it cannot read also counts as absent."""
+
+    def _stage_rows(self, tables: Sequence[str], sql: str, params: Sequence[Any]) -> list[tuple] | None:
+        if not all(self._has_table(t) for t in tables):
+            return None
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return None
+
+    def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]] | None:
+        """Entities mentioned in these articles, most mentioned first, with coordinates for places."""
+        rows = self._stage_rows(
+            ("entity_mentions", "entities"),
+            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id)"
+            " FROM entity_mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE m.article_id IN (SELECT value FROM json_each(?))"
+            " GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?",
+            (json.dumps(list(article_ids)), limit),
+        )
+        if not rows:
+            return None
+        return [
+            {"id": r[0], "kind": r[1], "name": r[2], "lat": r[3], "lon": r[4], "country": r[5],
+             "mentions": r[6], "articles": r[7]}
+            for r in rows
+        ]
+
+    def web_story_events(self, story_id: str) -> list[dict[str, Any]] | None:
+        rows = self._stage_rows(
+            ("events",),
+            "SELECT id, type, date_start, date_end, estimated, place, lat, lon, actors, sources FROM events"
+            " WHERE story_id = ? ORDER BY date_start IS NULL, date_start, date_end, id",
+            (story_id,),
+        )
+        if not rows:
+            return None
+        out = []
+        for r in rows:
+            sources = _loads(r[9]) or []
+            cites = [s if isinstance(s, str) else s.get("article_id") or s.get("article") for s in sources
+                     if isinstance(s, str | dict)]
+            out.append({
+                "id": r[0], "type": r[1], "date": r[2], "date_end": r[3], "estimated": bool(r[4]),
+                "place": r[5], "lat": r[6], "lon": r[7], "actors": _loads(r[8]) or [],
+                "cites": [c for c in cites if c],
+            })
+        return out
+
+    def web_stories_with(self, kind: str, name: str) -> list[str] | None:
+        """Stories mentioning the entity (kind 'place' or 'entity' = any kind) named `name` or
+        one of its aliases; None while the entities stage has not run."""
+        if not self._stage_rows(("entities",), "SELECT 1 FROM entities LIMIT 1", ()):
+            return None
+        kind_clause = " AND e.kind = 'place'" if kind == "place" else ""
+        rows = self._stage_rows(
+            ("entity_mentions", "entities"),
+            "SELECT DISTINCT sm.story_id FROM entities e JOIN entity_mentions m ON m.entity_id = e.id"
+            " JOIN story_members sm ON sm.article_id = m.article_id"
+            f" WHERE (e.name = ?1 COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(e.aliases)"
+            f" WHERE value = ?1 COLLATE NOCASE)){kind_clause}",
+            (name,),
+        )
+        return None if rows is None else [r[0] for r in rows]
+
+    def web_list_entities(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
+        where, params = "", []
+        if q:
+            where, params = " WHERE name LIKE ? ESCAPE '\\'", ["%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
+        total = self._stage_rows(("entities",), f"SELECT count(*) FROM entities{where}", params)
+        if not total or not total[0][0]:
+            return None
+        rows = self._stage_rows(
+            ("entities",),
+            f"SELECT id, kind, name, mentions, json_array_length(articles), lat, lon, country FROM entities{where}"
+            " ORDER BY mentions DESC, name LIMIT ? OFFSET ?", [*params, limit, offset])
+        return total[0][0], [
+            {"id": r[0], "kind": r[1], "name": r[2], "mentions": r[3], "articles": r[4], "lat": r[5], "lon": r[6],
+             "country": r[7]} for r in rows or []
+        ]
+
+    def web_list_events(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
+        where, params = "", []
+        if q:
+            where, params = " WHERE type LIKE ? OR place LIKE ?", [f"%{q}%", f"%{q}%"]
+        total = self._stage_rows(("events",), f"SELECT count(*) FROM events{where}", params)
+        if not total or not total[0][0]:
+            return None
+        rows = self._stage_rows(
+            ("events",),
+            f"SELECT id, story_id, type, date_start, date_end, estimated, place FROM events{where}"
+            " ORDER BY date_start IS NULL, date_start DESC, id LIMIT ? OFFSET ?", [*params, limit, offset])
+        return total[0][0], [
+            {"id": r[0], "story": r[1], "type": r[2], "date": r[3], "date_end": r[4], "estimated": bool(r[5]),
+             "place": r[6]} for r in rows or []
+        ]
+
+
+class WebStore(WebStageViews):
+    """Everything `storyline serve` reads (one mixin of Store)."""

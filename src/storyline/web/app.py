@@ -149,12 +149,12 @@ def create_app(db_path: str) -> FastAPI:
                 continue
             if not value.strip():
                 raise BadRequest(f"{name} is empty", [{"parameter": name, "message": "give a name"}])
-            finder = getattr(store(), f"stories_with_{name}", None)
-            if finder is None:
+            found = store().web_stories_with(name, value)
+            if found is None:
                 # No stage has resolved places/entities yet: stories whose text names it.
                 phrases.append(value)
                 continue
-            ids = set(finder(value))
+            ids = set(found)
             story_ids = ids if story_ids is None else story_ids & ids
         total, rows = store().web_stories(
             date_from=date_from.isoformat() if date_from else None,
@@ -230,10 +230,10 @@ def create_app(db_path: str) -> FastAPI:
 
     def _listing(request: Request, kind: str, limit: int, offset: int) -> dict[str, Any]:
         check_params(request, {"limit", "offset", "q"})
-        method = getattr(store(), f"list_{kind}", None)
-        if method is None:
+        result = getattr(store(), f"web_list_{kind}")(request.query_params.get("q"), limit, offset)
+        if result is None:
             return {"computed": False, "total": 0, "limit": limit, "offset": offset, kind: []}
-        total, rows = method(q=request.query_params.get("q"), limit=limit, offset=offset)
+        total, rows = result
         return {"computed": True, "total": total, "limit": limit, "offset": offset, kind: rows}
 
     @app.get("/api/entities", tags=["entities"])

@@ -65,18 +65,48 @@ def _summary_sections(store: Store, story: dict[str, Any]) -> dict[str, dict[str
         for e in summary.get("timeline", [])
     ]
     disputes = [
-        {"what": d.get("what"), "note": d.get("note"), "citations": _cite(d.get("cites"), number, outlet)}
+        {"what": d.get("what"), "note": d.get("note"), "citations": _cite(d.get("cites"), number, outlet),
+         "figures": [
+             {"value": f.get("value"), "who": f.get("who"), "quote": f.get("quote"),
+              "citation": _cite([f["article_id"]], number, outlet)[0] if f.get("article_id") else None}
+             for f in d.get("figures") or [] if isinstance(f, dict)
+         ]}
         for d in summary.get("disputes", [])
     ]
     return {
-        "summary": {"computed": True, "made_at": summary.get("made_at"), "sentences": sentences},
+        "summary": {"computed": True, "made_at": summary.get("made_at"), "sentences": sentences,
+                    "headline": ({"text": summary["headline"].get("text"),
+                                  "citations": _cite(summary["headline"].get("cites"), number, outlet)}
+                                 if isinstance(summary.get("headline"), dict) else None)},
         "timeline": {"computed": True, "items": timeline},
         "disputes": {"computed": True, "items": disputes},
     }
 
 
+def _stage_sections(store: Store, story: dict[str, Any]) -> None:
+    """events, entities (and places with coordinates) from the issue-6 stages' tables."""
+    number = {a["id"]: a["n"] for a in story["articles"]}
+    outlet = {a["id"]: a["outlet"] for a in story["articles"]}
+    events = store.web_story_events(story["id"])
+    if events is not None:
+        for e in events:
+            e["citations"] = _cite(e.pop("cites"), number, outlet)
+        story["events"] = {"computed": True, "items": events}
+    else:
+        story["events"] = _section(store, "events", story["id"])
+    entities = store.web_story_entities([a["id"] for a in story["articles"]])
+    if entities is not None:
+        story["entities"] = {"computed": True, "items": entities}
+    else:
+        story["entities"] = _section(store, "entities", story["id"])
+
+
 def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
-    """The places stage's places of the story; else the countries its articles name."""
+    """The geocoded places of the story (entities stage); else the countries its articles name."""
+    if story["entities"]["computed"]:
+        places = [e for e in story["entities"]["items"] if e.get("kind") == "place"]
+        if places:
+            return {"computed": True, "source": "places stage (geocoded mentions)", "items": places}
     section = _section(store, "places", story["id"])
     if section["computed"]:
         section.setdefault("source", "places stage")
@@ -115,8 +145,8 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
         by_day.setdefault(a["published"], []).append({"article": a["id"], "n": a["n"], "outlet": a["outlet"]})
     story["coverage"] = [{"date": day, "articles": arts} for day, arts in by_day.items()]
     story.update(_summary_sections(store, story))
-    for name in ("events", "figures", "entities"):
-        story[name] = _section(store, name, story_id)
+    story["figures"] = _section(store, "figures", story_id)
+    _stage_sections(store, story)
     story["places"] = _places(store, story)
     if story["places"].get("source", "").startswith("country names"):
         # Counted over one copy per reprint group, not over every article.
