@@ -44,7 +44,9 @@ def grow(src: Path, dst: Path, copies: int) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     article_ids = {r[0] for r in db.execute("SELECT id FROM articles")}
-    summaries = db.execute("SELECT story_id, input_key, sentences, disputes, timeline, made_at FROM story_summaries").fetchall()
+    summaries = db.execute(
+        "SELECT story_id, input_key, sentences, disputes, timeline, made_at FROM story_summaries").fetchall()
+    has_headline = "headline" in {r[1] for r in db.execute("PRAGMA table_info(story_summaries)")}
     for k in range(1, copies):
         t0 = time.perf_counter()
         sfx, shift = f"-r{k}", f"+{k * SHIFT_DAYS} days"
@@ -77,9 +79,15 @@ def grow(src: Path, dst: Path, copies: int) -> None:
                 if e.get("date"):
                     e["date"] = db.execute("SELECT date(?, ?)", (e["date"], shift)).fetchone()[0]
             db.execute(
-                "INSERT INTO story_summaries VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO story_summaries (story_id, input_key, sentences, disputes, timeline, made_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (sid + sfx, key, json.dumps(_rewrite_ids(json.loads(sentences), sfx, article_ids)),
                  json.dumps(_rewrite_ids(json.loads(disputes), sfx, article_ids)), json.dumps(timeline_rows), made))
+        if has_headline:  # issue 7: the story's headline {text, cites}
+            db.execute(
+                "UPDATE story_summaries SET headline = (SELECT o.headline FROM story_summaries o"
+                " WHERE o.story_id = substr(story_summaries.story_id, 1, length(story_summaries.story_id) - ?))"
+                " WHERE story_id LIKE ?", (len(sfx), f"%{sfx}"))
         db.execute("COMMIT")
         print(f"copy {k}: {time.perf_counter() - t0:.1f}s", flush=True)
     db.execute("PRAGMA optimize")
