@@ -346,8 +346,8 @@ class WebStageViews(_WebQueries):
     def web_story_events(self, story_id: str) -> list[dict[str, Any]] | None:
         rows = self._stage_rows(
             ("events",),
-            "SELECT id, type, date_start, date_end, estimated, place, lat, lon, actors, sources FROM events"
-            " WHERE story_id = ? ORDER BY date_start IS NULL, date_start, date_end, id",
+            "SELECT id, type, date_start, date_end, estimated, place, lat, lon, actors, sources, family, mentions"
+            " FROM events WHERE story_id = ? ORDER BY date_start IS NULL, date_start, date_end, id",
             (story_id,),
         )
         if not rows:
@@ -357,10 +357,12 @@ class WebStageViews(_WebQueries):
             sources = _loads(r[9]) or []
             cites = [s if isinstance(s, str) else s.get("article_id") or s.get("article") for s in sources
                      if isinstance(s, str | dict)]
+            mentions = _loads(r[11]) or []
+            first = mentions[0] if mentions and isinstance(mentions[0], dict) else {}
             out.append({
-                "id": r[0], "type": r[1], "date": r[2], "date_end": r[3], "estimated": bool(r[4]),
-                "place": r[5], "lat": r[6], "lon": r[7], "actors": _loads(r[8]) or [],
-                "cites": [c for c in cites if c],
+                "id": r[0], "type": r[1], "label": r[10] or r[1], "date": r[2], "date_end": r[3],
+                "estimated": bool(r[4]), "place": r[5], "lat": r[6], "lon": r[7], "actors": _loads(r[8]) or [],
+                "text": first.get("text"), "cites": [c for c in cites if c],
             })
         return out
 
