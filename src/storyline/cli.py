@@ -201,7 +201,7 @@ def claims(disputed: bool, db: str | None) -> None:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 def serve(db: str | None, host: str, port: int) -> None:
     """Serve the web UI and the JSON API (under /api/) over a database."""
     import uvicorn
