@@ -169,6 +169,16 @@ def test_bad_requests_get_one_error_shape(client, url, status, code):
         assert err["details"] and all("parameter" in d and d["message"] for d in err["details"])
 
 
+def test_the_filter_form_with_empty_fields_is_not_an_error(client):
+    empty = client.get("/?q=&date_from=&date_to=&outlet=&place=&entity=")
+    assert empty.status_code == 200 and "story-link" in empty.text
+    assert client.get("/stories.json?q=Syria&date_from=&date_to=").json()["total"] >= 1
+    assert_error(client.get("/stories.json?date_from=tomorrow"), 400, "bad_parameter")
+    blank = client.get("/search?q=")
+    assert blank.status_code == 200 and "Type one or more words" in blank.text
+    assert_error(client.get("/search.json"), 400, "bad_parameter")
+
+
 def test_wrong_method_is_405_in_the_same_shape(client):
     assert_error(client.post("/api/stories"), 405, "method_not_allowed")
 

@@ -134,6 +134,21 @@ def test_story_page_shows_summary_timeline_map_and_diff(server, page, web_db, tm
     page.screenshot(path=str(screenshot_dir(tmp_path) / "article.png"), full_page=True)
 
 
+def test_filter_form_with_empty_fields(server, page):
+    page.goto(server + "/")
+    everything = page.locator("table.stories tbody tr").count()
+    page.fill('form.filters input[name="q"]', "Syria")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**q=Syria**")
+    rows = page.locator("table.stories tbody tr a.story-link")
+    assert 1 <= rows.count() <= everything
+    page.fill('form.filters input[name="q"]', "zzzunfindable")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**q=zzzunfindable**")
+    assert "No story matches" in page.locator("table.stories").inner_text()
+    assert page.errors == []
+
+
 def test_removed_boilerplate_is_shown_dimmed(server, page, web_db):
     with Store(web_db) as s:
         ids = [a["id"] for a in s.export_articles() if a["removed_lines"]]

@@ -263,17 +263,28 @@ def create_app(db_path: str) -> FastAPI:
         ctx = list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset)
         return page("stories.html", request, ctx, json_twin)
 
+    def form_date(name: str, value: str | None) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise BadRequest(f"{name} is not a date: give YYYY-MM-DD",
+                             [{"parameter": name, "message": "expected YYYY-MM-DD"}], code="bad_parameter") from None
+
     for path, twin in (("/stories.json", True), ("/", False), ("/stories", False)):
         def handler(
-            request: Request, q: str | None = Query(None, max_length=500), date_from: date | None = None,
-            date_to: date | None = None, outlet: str | None = Query(None, max_length=300),
+            request: Request, q: str | None = Query(None, max_length=500),
+            date_from: str | None = Query(None, max_length=20), date_to: str | None = Query(None, max_length=20),
+            outlet: str | None = Query(None, max_length=300),
             place: str | None = Query(None, max_length=300), entity: str | None = Query(None, max_length=300),
             limit: int = Limit, offset: int = Offset, _twin: bool = twin,
         ) -> Response:
-            # Empty form fields arrive as "": treat them as absent.
+            # The filter form sends its empty fields as "": treat them as absent.
             q = q if q else None
             outlet, place, entity = outlet or None, place or None, entity or None
-            return stories_page(request, _twin, q, date_from, date_to, outlet, place, entity, limit, offset)
+            dates = [form_date(name, value) for name, value in (("date_from", date_from), ("date_to", date_to))]
+            return stories_page(request, _twin, q, *dates, outlet, place, entity, limit, offset)
         app.add_api_route(path, handler, methods=["GET"], include_in_schema=False)
 
     def story_page_ctx(story_id: str) -> dict[str, Any]:
@@ -311,8 +322,15 @@ def create_app(db_path: str) -> FastAPI:
         app.add_api_route(path, diff_handler, methods=["GET"], include_in_schema=False)
 
     for path, twin in (("/search.json", True), ("/search", False)):
-        def search_handler(request: Request, q: str = Query(..., min_length=1, max_length=500),
+        def search_handler(request: Request, q: str | None = Query(None, max_length=500),
                            limit: int = Limit, offset: int = Offset, _twin: bool = twin) -> Response:
+            if not _twin and not (q or "").strip():  # the header's search box sent empty
+                check_params(request, {"q", "limit", "offset"})
+                return page("search.html", request, {"q": "", "total": 0, "limit": limit, "offset": offset,
+                                                     "articles": [], "empty": True}, False)
+            if q is None:
+                raise BadRequest("q is required", [{"parameter": "q", "message": "give at least one word"}],
+                                 code="bad_parameter")
             return page("search.html", request, api_search(request, q, limit, offset), _twin)
         app.add_api_route(path, search_handler, methods=["GET"], include_in_schema=False)
 
