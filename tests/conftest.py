@@ -42,3 +42,16 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ingest(s, [str(p) for p in seed_files()])
         run_pipeline(s)
     return path
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds plus an article full of script payloads, pipeline run (read-only use)."""
+    from storyline.ingest import ingest
+    from storyline.pipeline import run_pipeline
+
+    path = tmp_path_factory.mktemp("web") / "web.db"
+    with Store(path) as s:
+        ingest(s, [str(p) for p in seed_files()] + [str(FIXTURES / "web" / "payloads.jsonl")])
+        run_pipeline(s)
+    return path

@@ -198,6 +198,24 @@ def claims(disputed: bool, db: str | None) -> None:
         console.print(claims_table(store, disputed))
 
 
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def serve(db: str | None, host: str, port: int) -> None:
+    """Serve the web UI and the JSON API (under /api/) over a database."""
+    import uvicorn
+
+    from storyline.web.app import create_app
+
+    path = db or default_db_path()
+    if not Path(path).is_file():
+        raise StorylineError(f"no database at {path}: run `storyline ingest` and `storyline run`, or `storyline demo`")
+    app = create_app(path)
+    console.print(f"storyline: serving {path} at http://{host}:{port}/ (API: /api/, schema: /api/openapi.json); Ctrl-C stops")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure a stage on labelled real data (default folder: ../shared/data)."""

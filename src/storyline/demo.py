@@ -68,3 +68,8 @@ def run_demo(path: Path, console: Console) -> None:
         ids = ", ".join(a[:3] for a in s["articles"])
         console.print(f"  {s['id']}  [{ids}]  {s['title']}  (storyline {s['storyline']})", markup=False)
     console.print(f"\nnext: `storyline stories --db {path}`, `storyline show <id> --db {path}`")
+    console.print(
+        f"open the web UI: `storyline serve --db {path}`, then browse http://127.0.0.1:8000/"
+        " (JSON API under /api/)",
+        markup=False,
+    )

@@ -302,4 +302,47 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE story_summaries ADD COLUMN headline TEXT;
         """,
     ),
+    (
+        "0015_web",
+        # `storyline serve` (issue 8): which story each full-text row belongs to, keyed by the
+        # FTS rowid (= clean_articles.rowid), so a text filter on /api/stories maps FTS hits to
+        # stories through a narrow integer-keyed table instead of reading clean_articles rows.
+        # Kept current by triggers on both sides; INSERT OR REPLACE deletes without firing
+        # delete triggers, hence the BEFORE INSERT trigger on clean_articles.
+        """
+        CREATE TABLE web_fts_story (
+            fts_rowid INTEGER PRIMARY KEY,
+            story_id TEXT NOT NULL
+        );
+        CREATE TRIGGER web_fts_story_clean_bi BEFORE INSERT ON clean_articles BEGIN
+            DELETE FROM web_fts_story
+                WHERE fts_rowid = (SELECT rowid FROM clean_articles WHERE article_id = new.article_id);
+        END;
+        CREATE TRIGGER web_fts_story_clean_ai AFTER INSERT ON clean_articles BEGIN
+            INSERT OR REPLACE INTO web_fts_story (fts_rowid, story_id)
+                SELECT new.rowid, story_id FROM story_members WHERE article_id = new.article_id;
+        END;
+        CREATE TRIGGER web_fts_story_clean_ad AFTER DELETE ON clean_articles BEGIN
+            DELETE FROM web_fts_story WHERE fts_rowid = old.rowid;
+        END;
+        CREATE TRIGGER web_fts_story_member_ai AFTER INSERT ON story_members BEGIN
+            INSERT OR REPLACE INTO web_fts_story (fts_rowid, story_id)
+                SELECT rowid, new.story_id FROM clean_articles WHERE article_id = new.article_id;
+        END;
+        CREATE TRIGGER web_fts_story_member_au AFTER UPDATE ON story_members BEGIN
+            DELETE FROM web_fts_story
+                WHERE fts_rowid = (SELECT rowid FROM clean_articles WHERE article_id = old.article_id);
+            INSERT OR REPLACE INTO web_fts_story (fts_rowid, story_id)
+                SELECT rowid, new.story_id FROM clean_articles WHERE article_id = new.article_id;
+        END;
+        CREATE TRIGGER web_fts_story_member_ad AFTER DELETE ON story_members BEGIN
+            DELETE FROM web_fts_story
+                WHERE fts_rowid = (SELECT rowid FROM clean_articles WHERE article_id = old.article_id);
+        END;
+        INSERT INTO web_fts_story (fts_rowid, story_id)
+            SELECT c.rowid, m.story_id FROM story_members m JOIN clean_articles c ON c.article_id = m.article_id;
+        CREATE INDEX web_fts_story_story ON web_fts_story (story_id);
+        CREATE INDEX stories_first_seen ON stories (first_seen);
+        """,
+    ),
 ]

@@ -34,7 +34,13 @@ def fts_query(q: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
-class WebStore(StoreBase):
+def fts_phrase(text: str) -> str | None:
+    """An FTS5 phrase matching the words of `text` in order ("Deir el-Zour"); None if no word."""
+    words = [w for w in _WORD.findall(text) if w.rstrip("*")]
+    return '"' + " ".join(w.rstrip("*") for w in words) + '"' if words else None
+
+
+class _WebQueries(StoreBase):
     # -- helpers --------------------------------------------------------------------------
 
     def _has_table(self, name: str) -> bool:
@@ -60,6 +66,7 @@ class WebStore(StoreBase):
         outlet: str | None = None,
         story_ids: Sequence[str] | None = None,
         q: str | None = None,
+        phrases: Sequence[str] = (),
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
@@ -67,7 +74,8 @@ class WebStore(StoreBase):
 
         Filters combine with AND: stories whose date span overlaps [date_from, date_to],
         that an outlet carried, among `story_ids` (from the place/entity filters), holding an
-        article whose clean title or text matches the full-text query `q`.
+        article whose clean title or text matches the full-text query `q` and contains each
+        of `phrases` (place or entity names, when no stage has resolved them).
         """
         where, params = [], []
         if date_from:
@@ -88,24 +96,44 @@ class WebStore(StoreBase):
                 return 0, []
             where.append("s.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(story_ids)))
-        if q is not None:
-            match = fts_query(q)
-            if match is None:
+        if q is not None or phrases:
+            parts = [fts_query(q) if q is not None else ""] + [fts_phrase(p) for p in phrases]
+            if any(part is None for part in parts):
                 return 0, []
-            where.append(
-                "s.id IN (SELECT m.story_id FROM article_fts f"
-                " JOIN clean_articles c ON c.rowid = f.rowid"
-                " JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE article_fts MATCH ?)"
-            )
-            params.append(match)
+            match = " ".join(part for part in parts if part)
+            # The matching stories, found once (web_fts_story maps FTS rowids to stories),
+            # then used by both the count and the page.
+            matched = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT w.story_id FROM article_fts f JOIN web_fts_story w ON w.fts_rowid = f.rowid"
+                " WHERE article_fts MATCH ?", (match,))]
+            if not matched:
+                return 0, []
+            where.append("s.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(matched))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
-        rows = self.db.execute(
-            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
-            f"{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
+        select = "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
+        if (q is not None or phrases) and len(where) == 1:
+            # The text filter alone: every matched story counts, and the page is read off the
+            # stories in list order, keeping the matched ones (a common word matches thousands
+            # of stories; handing them back to SQLite as a list costs more than this walk).
+            total = len(matched)
+            wanted = set(matched)
+            rows = []
+            if offset < total:
+                skip = offset
+                for r in self.db.execute(f"{select} ORDER BY s.last_seen DESC, s.id"):
+                    if r[0] in wanted:
+                        if skip:
+                            skip -= 1
+                        else:
+                            rows.append(r)
+                            if len(rows) == limit:
+                                break
+        else:
+            total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
+            rows = self.db.execute(
+                f"{select}{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset],
+            ).fetchall()
         stats = self._story_stats([r[0] for r in rows])
         out = []
         for r in rows:
@@ -269,3 +297,123 @@ def _snippet_parts(snippet: str) -> list[dict[str, Any]]:
         if piece:
             parts.append({"text": piece, "hit": i % 2 == 1})
     return parts
+
+
+class _NotComputed(Exception):
+    pass
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class WebStageViews(_WebQueries):
+    """Read-only views of what the entities/places and events stages store (issue 6), for the
+    web pages. Each returns None while the stage's tables are absent or empty, so a page says
+    "not computed yet" rather than failing; a schema it cannot read also counts as absent."""
+
+    def _stage_rows(self, tables: Sequence[str], sql: str, params: Sequence[Any]) -> list[tuple] | None:
+        if not all(self._has_table(t) for t in tables):
+            return None
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return None
+
+    def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]] | None:
+        """Entities mentioned in these articles, most mentioned first, with coordinates for places."""
+        rows = self._stage_rows(
+            ("entity_mentions", "entities"),
+            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id)"
+            " FROM entity_mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE m.article_id IN (SELECT value FROM json_each(?))"
+            " GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?",
+            (json.dumps(list(article_ids)), limit),
+        )
+        if not rows:
+            return None
+        return [
+            {"id": r[0], "kind": r[1], "name": r[2], "lat": r[3], "lon": r[4], "country": r[5],
+             "mentions": r[6], "articles": r[7]}
+            for r in rows
+        ]
+
+    def web_story_events(self, story_id: str) -> list[dict[str, Any]] | None:
+        rows = self._stage_rows(
+            ("events",),
+            "SELECT id, type, date_start, date_end, estimated, place, lat, lon, actors, sources, family, mentions"
+            " FROM events WHERE story_id = ? ORDER BY date_start IS NULL, date_start, date_end, id",
+            (story_id,),
+        )
+        if not rows:
+            return None
+        out = []
+        for r in rows:
+            sources = _loads(r[9]) or []
+            cites = [s if isinstance(s, str) else s.get("article_id") or s.get("article") for s in sources
+                     if isinstance(s, str | dict)]
+            mentions = _loads(r[11]) or []
+            first = mentions[0] if mentions and isinstance(mentions[0], dict) else {}
+            out.append({
+                "id": r[0], "type": r[1], "label": r[10] or r[1], "date": r[2], "date_end": r[3],
+                "estimated": bool(r[4]), "place": r[5], "lat": r[6], "lon": r[7], "actors": _loads(r[8]) or [],
+                "text": first.get("text"), "cites": [c for c in cites if c],
+            })
+        return out
+
+    def web_stories_with(self, kind: str, name: str) -> list[str] | None:
+        """Stories mentioning the entity (kind 'place' or 'entity' = any kind) named `name` or
+        one of its aliases; None while the entities stage has not run."""
+        if not self._stage_rows(("entities",), "SELECT 1 FROM entities LIMIT 1", ()):
+            return None
+        kind_clause = " AND e.kind = 'place'" if kind == "place" else ""
+        rows = self._stage_rows(
+            ("entity_mentions", "entities"),
+            "SELECT DISTINCT sm.story_id FROM entities e JOIN entity_mentions m ON m.entity_id = e.id"
+            " JOIN story_members sm ON sm.article_id = m.article_id"
+            f" WHERE (e.name = ?1 COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(e.aliases)"
+            f" WHERE value = ?1 COLLATE NOCASE)){kind_clause}",
+            (name,),
+        )
+        return None if rows is None else [r[0] for r in rows]
+
+    def web_list_entities(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
+        where, params = "", []
+        if q:
+            where, params = " WHERE name LIKE ? ESCAPE '\\'", ["%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
+        total = self._stage_rows(("entities",), f"SELECT count(*) FROM entities{where}", params)
+        if not total or not total[0][0]:
+            return None
+        rows = self._stage_rows(
+            ("entities",),
+            f"SELECT id, kind, name, mentions, json_array_length(articles), lat, lon, country FROM entities{where}"
+            " ORDER BY mentions DESC, name LIMIT ? OFFSET ?", [*params, limit, offset])
+        return total[0][0], [
+            {"id": r[0], "kind": r[1], "name": r[2], "mentions": r[3], "articles": r[4], "lat": r[5], "lon": r[6],
+             "country": r[7]} for r in rows or []
+        ]
+
+    def web_list_events(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
+        where, params = "", []
+        if q:
+            where, params = " WHERE type LIKE ? OR place LIKE ?", [f"%{q}%", f"%{q}%"]
+        total = self._stage_rows(("events",), f"SELECT count(*) FROM events{where}", params)
+        if not total or not total[0][0]:
+            return None
+        rows = self._stage_rows(
+            ("events",),
+            f"SELECT id, story_id, type, date_start, date_end, estimated, place FROM events{where}"
+            " ORDER BY date_start IS NULL, date_start DESC, id LIMIT ? OFFSET ?", [*params, limit, offset])
+        return total[0][0], [
+            {"id": r[0], "story": r[1], "type": r[2], "date": r[3], "date_end": r[4], "estimated": bool(r[5]),
+             "place": r[6]} for r in rows or []
+        ]
+
+
+class WebStore(WebStageViews):
+    """Everything `storyline serve` reads (one mixin of Store)."""

@@ -143,22 +143,24 @@ def create_app(db_path: str) -> FastAPI:
         if q is not None and not q.strip():
             raise BadRequest("q is empty", [{"parameter": "q", "message": "give at least one word"}])
         story_ids = None
+        phrases = []
         for name, value in (("place", place), ("entity", entity)):
             if value is None:
                 continue
-            finder = getattr(store(), f"stories_with_{name}", None)
-            if finder is None:
-                raise BadRequest(
-                    f"filtering by {name} needs the entities stage, which this database has not computed",
-                    [{"parameter": name, "message": "not computed yet"}], code="not_computed",
-                )
-            ids = set(finder(value))
+            if not value.strip():
+                raise BadRequest(f"{name} is empty", [{"parameter": name, "message": "give a name"}])
+            found = store().web_stories_with(name, value)
+            if found is None:
+                # No stage has resolved places/entities yet: stories whose text names it.
+                phrases.append(value)
+                continue
+            ids = set(found)
             story_ids = ids if story_ids is None else story_ids & ids
         total, rows = store().web_stories(
             date_from=date_from.isoformat() if date_from else None,
             date_to=date_to.isoformat() if date_to else None,
             outlet=outlet, story_ids=sorted(story_ids) if story_ids is not None else None,
-            q=q, limit=limit, offset=offset,
+            q=q, phrases=phrases, limit=limit, offset=offset,
         )
         params = {k: v for k, v in request.query_params.items() if k != "offset"}
         nxt = offset + limit if offset + limit < total else None
@@ -179,8 +181,8 @@ def create_app(db_path: str) -> FastAPI:
         date_from: date | None = Query(None, description="YYYY-MM-DD: stories still running on or after"),  # noqa: B008
         date_to: date | None = Query(None, description="YYYY-MM-DD: stories started on or before"),  # noqa: B008
         outlet: str | None = Query(None, max_length=300, description="outlet name (case-insensitive)"),
-        place: str | None = Query(None, max_length=300),
-        entity: str | None = Query(None, max_length=300),
+        place: str | None = Query(None, max_length=300, description="place name (resolved places; else stories whose text names it)"),
+        entity: str | None = Query(None, max_length=300, description="entity name (resolved entities; else stories whose text names it)"),
         limit: int = Limit, offset: int = Offset,
     ) -> dict[str, Any]:
         """Stories, newest first, with filters and pagination."""
@@ -228,10 +230,10 @@ def create_app(db_path: str) -> FastAPI:
 
     def _listing(request: Request, kind: str, limit: int, offset: int) -> dict[str, Any]:
         check_params(request, {"limit", "offset", "q"})
-        method = getattr(store(), f"list_{kind}", None)
-        if method is None:
+        result = getattr(store(), f"web_list_{kind}")(request.query_params.get("q"), limit, offset)
+        if result is None:
             return {"computed": False, "total": 0, "limit": limit, "offset": offset, kind: []}
-        total, rows = method(q=request.query_params.get("q"), limit=limit, offset=offset)
+        total, rows = result
         return {"computed": True, "total": total, "limit": limit, "offset": offset, kind: rows}
 
     @app.get("/api/entities", tags=["entities"])
@@ -261,17 +263,28 @@ def create_app(db_path: str) -> FastAPI:
         ctx = list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset)
         return page("stories.html", request, ctx, json_twin)
 
+    def form_date(name: str, value: str | None) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise BadRequest(f"{name} is not a date: give YYYY-MM-DD",
+                             [{"parameter": name, "message": "expected YYYY-MM-DD"}], code="bad_parameter") from None
+
     for path, twin in (("/stories.json", True), ("/", False), ("/stories", False)):
         def handler(
-            request: Request, q: str | None = Query(None, max_length=500), date_from: date | None = None,
-            date_to: date | None = None, outlet: str | None = Query(None, max_length=300),
+            request: Request, q: str | None = Query(None, max_length=500),
+            date_from: str | None = Query(None, max_length=20), date_to: str | None = Query(None, max_length=20),
+            outlet: str | None = Query(None, max_length=300),
             place: str | None = Query(None, max_length=300), entity: str | None = Query(None, max_length=300),
             limit: int = Limit, offset: int = Offset, _twin: bool = twin,
         ) -> Response:
-            # Empty form fields arrive as "": treat them as absent.
+            # The filter form sends its empty fields as "": treat them as absent.
             q = q if q else None
             outlet, place, entity = outlet or None, place or None, entity or None
-            return stories_page(request, _twin, q, date_from, date_to, outlet, place, entity, limit, offset)
+            dates = [form_date(name, value) for name, value in (("date_from", date_from), ("date_to", date_to))]
+            return stories_page(request, _twin, q, *dates, outlet, place, entity, limit, offset)
         app.add_api_route(path, handler, methods=["GET"], include_in_schema=False)
 
     def story_page_ctx(story_id: str) -> dict[str, Any]:
@@ -309,8 +322,15 @@ def create_app(db_path: str) -> FastAPI:
         app.add_api_route(path, diff_handler, methods=["GET"], include_in_schema=False)
 
     for path, twin in (("/search.json", True), ("/search", False)):
-        def search_handler(request: Request, q: str = Query(..., min_length=1, max_length=500),
+        def search_handler(request: Request, q: str | None = Query(None, max_length=500),
                            limit: int = Limit, offset: int = Offset, _twin: bool = twin) -> Response:
+            if not _twin and not (q or "").strip():  # the header's search box sent empty
+                check_params(request, {"q", "limit", "offset"})
+                return page("search.html", request, {"q": "", "total": 0, "limit": limit, "offset": offset,
+                                                     "articles": [], "empty": True}, False)
+            if q is None:
+                raise BadRequest("q is required", [{"parameter": "q", "message": "give at least one word"}],
+                                 code="bad_parameter")
             return page("search.html", request, api_search(request, q, limit, offset), _twin)
         app.add_api_route(path, search_handler, methods=["GET"], include_in_schema=False)
 

@@ -11,19 +11,21 @@ from typing import Any
 from storyline.errors import NotFoundError
 from storyline.store import Store
 from storyline.web.diff import compare
+from storyline.web.geo import mentioned_countries
 from storyline.web.sources import source_matrix
 
-# Sections filled by other stages (summaries, entities/events/figures). Until their store
-# methods exist and return rows, a section says honestly that it is not computed yet.
+# Sections filled by other stages (entities/events/figures/places). Until their store
+# methods exist and return rows, a section says honestly that it is not computed yet, so the
+# page lights up when the stage lands. The summary, its timeline and its disputes come from
+# the summaries stage (store.story_summary).
 _SECTION_METHODS = {
-    "summary": "story_summary",
-    "timeline": "story_timeline",
     "events": "story_events",
     "figures": "story_figures",
-    "disputes": "story_disputes",
     "places": "story_places",
     "entities": "story_entities",
 }
+# Articles whose text is scanned for country names when no places stage has run.
+MAX_PLACE_SCAN = 60
 
 
 def _section(store: Store, name: str, story_id: str) -> dict[str, Any]:
@@ -38,11 +40,93 @@ def _section(store: Store, name: str, story_id: str) -> dict[str, Any]:
     return {"computed": True, "items": list(result)}
 
 
+def _cite(ids: list[str] | None, number: dict[str, int], outlet: dict[str, str | None]) -> list[dict[str, Any]]:
+    """Article ids -> citations numbered as in the story's article list ([n] on the page)."""
+    return [
+        {"article": a, "n": number.get(a), "outlet": outlet.get(a)}
+        for a in sorted(set(ids or ()), key=lambda a: (number.get(a, 10**9), a))
+    ]
+
+
+def _summary_sections(store: Store, story: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    number = {a["id"]: n for n, a in enumerate(story["articles"], start=1)}
+    outlet = {a["id"]: a["outlet"] for a in story["articles"]}
+    summary = getattr(store, "story_summary", lambda _sid: None)(story["id"])
+    if not summary:
+        empty = {"computed": False, "items": []}
+        return {"summary": {**empty, "sentences": []}, "timeline": dict(empty), "disputes": dict(empty)}
+    sentences = [
+        {"text": s["text"], "source": s.get("article_id"), "citations": _cite(s.get("cites"), number, outlet)}
+        for s in summary.get("sentences", [])
+    ]
+    timeline = [
+        {"date": e.get("date"), "estimated": bool(e.get("estimated")), "text": e.get("text"),
+         "citations": _cite(e.get("cites"), number, outlet)}
+        for e in summary.get("timeline", [])
+    ]
+    disputes = [
+        {"what": d.get("what"), "note": d.get("note"), "citations": _cite(d.get("cites"), number, outlet),
+         "figures": [
+             {"value": f.get("value"), "who": f.get("who"), "quote": f.get("quote"),
+              "citation": _cite([f["article_id"]], number, outlet)[0] if f.get("article_id") else None}
+             for f in d.get("figures") or [] if isinstance(f, dict)
+         ]}
+        for d in summary.get("disputes", [])
+    ]
+    return {
+        "summary": {"computed": True, "made_at": summary.get("made_at"), "sentences": sentences,
+                    "headline": ({"text": summary["headline"].get("text"),
+                                  "citations": _cite(summary["headline"].get("cites"), number, outlet)}
+                                 if isinstance(summary.get("headline"), dict) else None)},
+        "timeline": {"computed": True, "items": timeline},
+        "disputes": {"computed": True, "items": disputes},
+    }
+
+
+def _stage_sections(store: Store, story: dict[str, Any]) -> None:
+    """events, entities (and places with coordinates) from the issue-6 stages' tables."""
+    number = {a["id"]: a["n"] for a in story["articles"]}
+    outlet = {a["id"]: a["outlet"] for a in story["articles"]}
+    events = store.web_story_events(story["id"])
+    if events is not None:
+        for e in events:
+            e["citations"] = _cite(e.pop("cites"), number, outlet)
+        story["events"] = {"computed": True, "items": events}
+    else:
+        story["events"] = _section(store, "events", story["id"])
+    entities = store.web_story_entities([a["id"] for a in story["articles"]])
+    if entities is not None:
+        story["entities"] = {"computed": True, "items": entities}
+    else:
+        story["entities"] = _section(store, "entities", story["id"])
+
+
+def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
+    """The geocoded places of the story (entities stage); else the countries its articles name."""
+    if story["entities"]["computed"]:
+        places = [e for e in story["entities"]["items"] if e.get("kind") == "place"]
+        if places:
+            return {"computed": True, "source": "places stage (geocoded mentions)", "items": places}
+    section = _section(store, "places", story["id"])
+    if section["computed"]:
+        section.setdefault("source", "places stage")
+        return section
+    # One copy per reprint group is enough: reprints name the same places.
+    fullest = {g["fullest"] for g in story["reprint_groups"]}
+    ids = [a["id"] for a in story["articles"] if not a["reprint_group"] or a["id"] in fullest][:MAX_PLACE_SCAN]
+    found = mentioned_countries(store.web_texts(ids))
+    if not found:
+        return {"computed": False, "items": []}
+    return {"computed": True, "source": "country names in the text (no places stage has run)", "items": found}
+
+
 def story_detail(store: Store, story_id: str) -> dict[str, Any]:
     story = store.web_story(story_id)
     if story is None:
         raise NotFoundError(f"no story {story_id!r}")
     articles = story["articles"]
+    for n, a in enumerate(articles, start=1):
+        a["n"] = n
     by_outlet: dict[str, list[str]] = {}
     groups: dict[str, list[dict[str, Any]]] = {}
     for a in articles:
@@ -55,12 +139,18 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
          "fullest": max(members, key=lambda m: (m["chars"] or 0, m["id"]))["id"]}
         for gid, members in sorted(groups.items())
     ]
-    story["coverage"] = sorted(
-        ({"date": a["published"], "article": a["id"], "outlet": a["outlet"]} for a in articles if a["published"]),
-        key=lambda r: (r["date"], r["article"]),
-    )
-    for name in _SECTION_METHODS:
-        story[name] = _section(store, name, story_id)
+    # Coverage: the days the story ran and which articles appeared each day.
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for a in sorted((a for a in articles if a["published"]), key=lambda a: (a["published"], a["n"])):
+        by_day.setdefault(a["published"], []).append({"article": a["id"], "n": a["n"], "outlet": a["outlet"]})
+    story["coverage"] = [{"date": day, "articles": arts} for day, arts in by_day.items()]
+    story.update(_summary_sections(store, story))
+    story["figures"] = _section(store, "figures", story_id)
+    _stage_sections(store, story)
+    story["places"] = _places(store, story)
+    if story["places"].get("source", "").startswith("country names"):
+        # Counted over one copy per reprint group, not over every article.
+        story["places"]["counted_over"] = "one copy per reprint group"
     return story
 
 
@@ -100,14 +190,30 @@ def article_detail(store: Store, article_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no article {article_id!r}")
     # The text as delivered, line by line, with the lines cleaning removed marked: the page
     # shows them dimmed in place. Only plain-text inputs have lines to put them back into.
+    # A removed line is found by its line number, or by its text when cleaning did not know
+    # the number (line_no 0, e.g. a masthead found after the split); the headline taken out
+    # of the text as the title is marked as such, not as furniture.
     removed_at = {r["line_no"]: r for r in art["removed"] if r.get("line_no")}
+    unplaced: dict[str, list[dict[str, Any]]] = {}
+    for r in art["removed"]:
+        if not r.get("line_no"):
+            unplaced.setdefault(r["text"].strip(), []).append(r)
+    title = (art["title"] or "").strip()
+    title_seen = False
     lines = []
     if art["format"] == "text":
         for no, line in enumerate(art["body"].splitlines(), start=1):
+            text = line.strip()
             r = removed_at.get(no)
-            if r is not None and r["text"].strip() == line.strip():
+            if r is not None and r["text"].strip() == text:
                 lines.append({"line_no": no, "text": line, "removed": True, "reason": r["reason"]})
-            elif line.strip():
+            elif text and unplaced.get(text):
+                r = unplaced[text].pop(0)
+                lines.append({"line_no": no, "text": line, "removed": True, "reason": r["reason"]})
+            elif text and text == title and not title_seen:
+                title_seen = True
+                lines.append({"line_no": no, "text": line, "removed": False, "reason": None, "title": True})
+            elif text:
                 lines.append({"line_no": no, "text": line, "removed": False, "reason": None})
     art["delivered"] = lines
     art["links"] = store.web_links([article_id])

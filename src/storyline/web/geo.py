@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -59,8 +60,12 @@ def story_map(places: list[dict[str, Any]]) -> dict[str, Any] | None:
     pts = [p for p in places if isinstance(p.get("lat"), int | float) and isinstance(p.get("lon"), int | float)]
     if not pts:
         return None
-    lons = [float(p["lon"]) for p in pts]
-    lats = [float(p["lat"]) for p in pts]
+    # Fit the view to the main places (mentioned at least a quarter as often as the most
+    # mentioned one), so one passing mention of a far country does not zoom out to the world.
+    top = max(int(p.get("mentions") or 1) for p in pts)
+    focus = [p for p in pts if int(p.get("mentions") or 1) * 4 >= top]
+    lons = [float(p["lon"]) for p in focus]
+    lats = [float(p["lat"]) for p in focus]
     clat = (min(lats) + max(lats)) / 2
     kx = max(math.cos(math.radians(clat)), 0.2)
     # View box in projected degrees, padded, at least MIN_SPAN_DEG tall, with the SVG aspect.
@@ -76,6 +81,7 @@ def story_map(places: list[dict[str, Any]]) -> dict[str, Any] | None:
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon * kx - left) * scale, (top - lat) * scale
 
+    named = {p.get("name") for p in pts if p.get("kind") == "country"}
     lon_min, lon_max = left / kx, (left + span_x) / kx
     lat_min, lat_max = top - span_y, top
     countries = []
@@ -92,9 +98,102 @@ def story_map(places: list[dict[str, Any]]) -> dict[str, Any] | None:
                 biggest = (area, (sum(x for x, _ in xy) / len(xy), sum(y for _, y in xy) / len(xy)))
         lx, ly = biggest[1]
         label = 0 <= lx <= WIDTH and 0 <= ly <= HEIGHT and biggest[0] > 2000
-        countries.append({"name": name, "d": "".join(parts), "label": label, "x": round(lx, 1), "y": round(ly, 1)})
-    points = []
+        countries.append({"name": name, "d": "".join(parts), "label": label, "x": round(lx, 1), "y": round(ly, 1),
+                          "mentioned": name in named})
+    points, outside = [], []
     for p in pts:
         x, y = project(float(p["lon"]), float(p["lat"]))
-        points.append({**p, "x": round(x, 1), "y": round(y, 1)})
-    return {"width": WIDTH, "height": HEIGHT, "countries": countries, "points": points}
+        if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
+            points.append({**p, "x": round(x, 1), "y": round(y, 1)})
+        else:
+            outside.append(p)
+    return {"width": WIDTH, "height": HEIGHT, "countries": countries, "points": points, "outside": outside}
+
+
+# Names the boundary file abbreviates, and common other names of countries in news text.
+_ALIASES = {
+    "United States": "United States of America", "U.S.": "United States of America",
+    "USA": "United States of America",
+    "Britain": "United Kingdom", "Great Britain": "United Kingdom", "U.K.": "United Kingdom",
+    "UK": "United Kingdom", "England": "United Kingdom", "Scotland": "United Kingdom",
+    "Wales": "United Kingdom", "Northern Ireland": "United Kingdom",
+    "Bosnia": "Bosnia and Herz.", "Bosnia and Herzegovina": "Bosnia and Herz.",
+    "Central African Republic": "Central African Rep.", "Democratic Republic of Congo": "Dem. Rep. Congo",
+    "Democratic Republic of the Congo": "Dem. Rep. Congo", "DRC": "Dem. Rep. Congo",
+    "Dominican Republic": "Dominican Rep.", "Equatorial Guinea": "Eq. Guinea",
+    "South Sudan": "S. Sudan", "Ivory Coast": "Côte d'Ivoire", "Czech Republic": "Czechia",
+    "North Macedonia": "Macedonia", "Burma": "Myanmar", "Swaziland": "eSwatini", "Eswatini": "eSwatini",
+    "Western Sahara": "W. Sahara", "East Timor": "Timor-Leste", "UAE": "United Arab Emirates",
+    "Holland": "Netherlands", "Gaza": "Palestine", "West Bank": "Palestine",
+}
+# Boundary names that are more often something else in news text (a person, a bird).
+_AMBIGUOUS = {"Chad", "Jordan", "Georgia", "Turkey", "Niger", "Guinea", "Congo", "Mali"}
+
+
+def _ring_centroid(ring: tuple[tuple[float, float], ...]) -> tuple[float, float, float]:
+    """(area, lon, lat) of a ring by the shoelace formula; the vertex mean when degenerate."""
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(a) < 1e-9:
+        return 0.0, sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+    return abs(a) / 2, cx / (3 * a), cy / (3 * a)
+
+
+_CAPITAL = re.compile(r"(?<![\w.])[A-Z][A-Za-z]*")
+
+
+@cache
+def _country_index() -> tuple[dict[str, list[str]], dict[str, tuple[float, float]]]:
+    """(first word -> names starting with it, longest first; name -> (lat, lon))."""
+    centres = {}
+    for name, rings, _bbox in _countries():
+        if name and rings:
+            _area, lon, lat = max((_ring_centroid(r) for r in rings), key=lambda t: t[0])
+            centres[name] = (round(lat, 3), round(lon, 3))
+    names = [n for n in centres if n not in _AMBIGUOUS and "." not in n] + list(_ALIASES)
+    by_first: dict[str, list[str]] = {}
+    for n in sorted(names, key=len, reverse=True):
+        by_first.setdefault(re.match(r"[A-Za-z]*", n).group(0), []).append(n)
+    return by_first, centres
+
+
+def _find_names(text: str) -> list[str]:
+    """Whole-name occurrences of country names and aliases in `text`, case-sensitive."""
+    by_first, _ = _country_index()
+    found = []
+    end = 0
+    for m in _CAPITAL.finditer(text):
+        if m.start() < end:
+            continue
+        for name in by_first.get(m.group(0), ()):
+            stop = m.start() + len(name)
+            if text.startswith(name, m.start()) and not (stop < len(text) and (text[stop].isalnum() or text[stop] == "_")):
+                found.append(name)
+                end = stop
+                break
+    return found
+
+
+def mentioned_countries(texts: dict[str, str], limit: int = 12) -> list[dict[str, Any]]:
+    """Countries named in `texts` (article id -> text), most mentioned first, each with the
+    centre of its largest landmass: a coarse stand-in for the places stage, from the same
+    bundled boundary data as the map. Case-sensitive whole names only ("Syria", "U.S."),
+    leaving out names that are more often a person's name or a word ("Jordan", "Chad")."""
+    _, centres = _country_index()
+    counts: dict[str, int] = {}
+    carriers: dict[str, set[str]] = {}
+    for article_id, text in texts.items():
+        for found in _find_names(text or ""):
+            name = _ALIASES.get(found, found)
+            counts[name] = counts.get(name, 0) + 1
+            carriers.setdefault(name, set()).add(article_id)
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))[:limit]
+    return [
+        {"name": n, "kind": "country", "lat": centres[n][0], "lon": centres[n][1],
+         "mentions": counts[n], "articles": sorted(carriers[n])}
+        for n in ranked if n in centres
+    ]

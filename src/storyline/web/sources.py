@@ -68,7 +68,7 @@ def source_matrix(articles: list[dict[str, Any]], texts: dict[str, str]) -> dict
     for art in cols:
         carried = sum(1 for p in shared if art["id"] in p["cells"])
         columns.append({
-            "article": art["id"], "outlet": art.get("outlet"), "title": art.get("title"),
+            "article": art["id"], "n": art.get("n"), "outlet": art.get("outlet"), "title": art.get("title"),
             "sentences": sentences_of[art["id"]], "shared": carried,
             "own": sum(1 for p in passages if list(p["cells"]) == [art["id"]]),
         })
