@@ -53,6 +53,12 @@ def test_curated_village_demonym_country_and_unknown():
     assert geocode("") is None
 
 
+def test_wire_abbreviations_and_acronyms_of_places_the_article_spells_out():
+    assert geocode("Fla.").name == "Florida" and geocode("N.Y.").kind == "admin1"
+    places = geocode_document(["Trinidad and Tobago", "T&T", "Port of Spain"])
+    assert places[1] is not None and places[1].country == "TT" and places[1].method == "acronym"
+
+
 def test_a_name_inside_a_longer_one_and_the_document_focus():
     alone = geocode_document(["Bank of Texas"])[0]
     assert alone is not None and alone.method == "contained" and alone.name == "Texas"

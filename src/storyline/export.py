@@ -142,7 +142,9 @@ def _parquet(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
     columns = {}
     for name in fields:
         values = [row.get(name) for row in rows]
-        if name in ("metadata", "sentences", "disputes", "timeline", "place"):
+        if name in ("metadata", "sentences", "disputes", "timeline"):
+            values = [json.dumps(v, ensure_ascii=False) for v in values]
+        if name == "place":
             values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
         columns[name] = values
     schema_fields = []

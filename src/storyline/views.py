@@ -127,6 +127,7 @@ def claims_table(store: Store, disputed: bool = False) -> Table:
             _value(r), r["what"], r["attributed_to"] or "(the article)", r["article_id"], r["outlet"] or "-",
             notes.get(r["dispute"], "") if r["dispute"] else "",
         )
+    return table
 
 
 def entities_table(store: Store, kind: str | None = None, limit: int | None = 50) -> Table | str:
