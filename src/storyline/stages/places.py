@@ -55,6 +55,10 @@ _KIND_BONUS = {COUNTRY: 4.0, CONTINENT: 3.5, ADMIN1: 1.0, "region": 2.0}
 CAPITAL_BONUS = 2.5  # "Washington" is the capital more often than the state
 
 
+_DIRECTIONS = {"west", "east", "north", "south", "western", "eastern", "northern", "southern",
+               "northwest", "northeast", "southwest", "southeast"}
+
+
 @dataclass(frozen=True)
 class Place:
     """A resolved place: where it is and how sure we are."""
@@ -162,8 +166,8 @@ def _clean(mention: str) -> str:
 def geocode(mention: str, context: GeoContext | None = None) -> Place | None:
     """The place `mention` names, read in `context`; None when the gazetteer has no such name."""
     mention = _clean(mention)
-    if not mention or not any(c.isalpha() for c in mention):
-        return None
+    if not mention or not any(c.isalpha() for c in mention) or fold(mention) in _DIRECTIONS:
+        return None  # "the West" is not West, Texas
     gaz = gazetteer()
     demonym = _demonym(mention)
     if demonym is not None:
