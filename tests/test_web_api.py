@@ -130,7 +130,8 @@ def test_search_entities_events_outlets_and_schema(client):
     assert any(p["hit"] for a in hits["articles"] for p in a["snippet"])
     for path in ("/api/entities", "/api/events"):
         body = client.get(path).json()
-        assert isinstance(body["computed"], bool) and body["total"] == len(body[path.rsplit("/", 1)[1]])
+        items = body[path.rsplit("/", 1)[1]]
+        assert isinstance(body["computed"], bool) and len(items) == min(body["total"], body["limit"])
     assert {"outlet": "Egypt Today", "articles": 1} in client.get("/api/outlets").json()["outlets"]
     paths = client.get("/api/openapi.json").json()["paths"]
     for p in ("/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}", "/api/search",
@@ -317,6 +318,8 @@ def test_pages_light_up_with_the_entities_and_events_stages(web_db, main_story, 
                 confidence REAL NOT NULL, place TEXT, place_key TEXT, lat REAL, lon REAL, country TEXT,
                 actors TEXT NOT NULL DEFAULT '[]', sources TEXT NOT NULL DEFAULT '[]',
                 mentions TEXT NOT NULL DEFAULT '[]');
+            DELETE FROM entity_mentions;  -- the entities stage's own rows, replaced by these
+            DELETE FROM entities;
         """)
         s.db.execute("INSERT INTO entities (id, kind, name, aliases, mentions, articles, lat, lon, country)"
                      " VALUES ('p1', 'place', 'Abu Kamal', ?, 2, ?, 34.45, 40.92, 'SY')",

@@ -105,7 +105,7 @@ def rejections(db: str | None) -> None:
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @db_option
 def export(what: str, fmt: str, output: str, db: str | None) -> None:
-    """Export articles, stories, story summaries, events (a flat GDELT/ACLED-like table) or claims
+    """Export articles, stories, story summaries, entities, events (a flat GDELT/ACLED-like table) or claims
     as JSONL, CSV or Parquet."""
     from storyline.export import export as export_rows
 
@@ -214,6 +214,18 @@ def serve(db: str | None, host: str, port: int) -> None:
     app = create_app(path)
     console.print(f"storyline: serving {path} at http://{host}:{port}/ (API: /api/, schema: /api/openapi.json); Ctrl-C stops")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["person", "org", "place"]), default=None, help="Only this kind.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Most widely reported first; 0 for all.")
+@db_option
+def entities(kind: str | None, limit: int, db: str | None) -> None:
+    """People, organisations and places, each with its aliases (and coordinates for places)."""
+    from storyline.views import entities_table
+
+    with open_store(db) as store:
+        console.print(entities_table(store, kind, limit or None))
 
 
 @cli.group("eval")

@@ -33,6 +33,7 @@ CLAIM_FIELDS = [
     "value_high", "qualifier", "approximate", "what", "key", "attributed_to", "quote", "start", "end",
     "dispute",
 ]
+ENTITY_FIELDS = ["id", "kind", "name", "aliases", "mentions", "articles", "lat", "lon", "country", "place"]
 FORMATS = ("jsonl", "csv", "parquet")
 
 
@@ -86,6 +87,7 @@ EXPORTS: dict[str, tuple[Callable[[Store], Iterator[dict[str, Any]]], list[str]]
     "summaries": (summary_rows, SUMMARY_FIELDS),
     "events": (event_rows, EVENT_FIELDS),
     "claims": (claim_rows, CLAIM_FIELDS),
+    "entities": (lambda store: store.entities(), ENTITY_FIELDS),
 }
 
 
@@ -142,18 +144,20 @@ def _parquet(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
         values = [row.get(name) for row in rows]
         if name in ("metadata", "sentences", "disputes", "timeline"):
             values = [json.dumps(v, ensure_ascii=False) for v in values]
+        if name == "place":
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
         columns[name] = values
     schema_fields = []
     for name in fields:
-        if name in ("articles", "actors", "sources"):
+        if name in ("articles", "actors", "sources", "aliases"):
             schema_fields.append(pa.field(name, pa.list_(pa.string())))
-        elif name in ("removed_lines", "source_count", "start", "end"):
+        elif name in ("removed_lines", "source_count", "start", "end", "mentions"):
             schema_fields.append(pa.field(name, pa.int64()))
         elif name == "published_confidence":
             schema_fields.append(pa.field(name, pa.float64()))
         elif name in ("wire", "authors"):
             schema_fields.append(pa.field(name, pa.list_(pa.string())))
-        elif name in ("date_confidence", "latitude", "longitude", "value_low", "value_high"):
+        elif name in ("date_confidence", "latitude", "longitude", "value_low", "value_high", "lat", "lon"):
             schema_fields.append(pa.field(name, pa.float64()))
         elif name in ("date_estimated", "approximate"):
             schema_fields.append(pa.field(name, pa.bool_()))

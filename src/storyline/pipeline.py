@@ -139,12 +139,13 @@ class LocalExecutor:
 def default_stages() -> list[Stage]:
     """The pipeline `storyline run` executes, in order."""
     from storyline.stages.clean import CleanStage
+    from storyline.stages.entities import EntityStage
     from storyline.stages.events_figures import EventStage
     from storyline.stages.reprints import ReprintStage
     from storyline.stages.stories import StoryStage
     from storyline.stages.summaries import SummaryStage
 
-    return [CleanStage(), ReprintStage(), StoryStage(), EventStage(), SummaryStage()]
+    return [CleanStage(), ReprintStage(), StoryStage(), EntityStage(), EventStage(), SummaryStage()]
 
 
 def run_pipeline(store: Store, progress: ProgressFactory | None = None) -> list[StageReport]:

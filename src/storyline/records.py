@@ -148,3 +148,32 @@ class ArticleExtraction:
     mentions: list[Any] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     anchor_estimate: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A person, organisation or place named in an article (issue 6: entities and places).
+
+    `kind` is "person", "org" or "place" after the gazetteer check (spaCy's `label` is kept:
+    it often calls an Arabic town a PERSON). `key` is the spelling-folded name the corpus-wide
+    step groups by; `place` is the geocoded place as a dict (see stages.places.Place.to_dict).
+    """
+
+    article_id: str
+    n: int  # order in the article
+    start: int
+    end: int
+    text: str
+    label: str  # spaCy label (PERSON, ORG, GPE, LOC, NORP, FAC) or "ALIAS" for a curated name
+    kind: str
+    key: str
+    place: dict[str, Any] | None = None
+    field: str = "text"  # "text", or "title" when it is in the headline (offsets into the title)
+
+
+@dataclass
+class ArticleEntities:
+    """The entity mentions of one article, as the entities stage made them."""
+
+    article_id: str
+    mentions: list[EntityMention] = field(default_factory=list)

