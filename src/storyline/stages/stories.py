@@ -1,139 +1,111 @@
-"""Stories and storylines (version 0.1: batch average-link clustering).
+"""Stories and storylines (version 2: online clustering, see stages/story_clustering.py).
 
-Each reprint group counts once (its longest copy stands for it). Articles are compared by
-TF-IDF cosine over title and text, damped by the gap between their dates when both are
-known; average-link clustering under a distance threshold forms stories. Stories are then
-clustered again, with a looser threshold and no date damping, into storylines.
-
-The whole corpus is reclustered when its inputs change, so the result does not depend on
-batch boundaries; that is quadratic in the number of distinct texts, fine for thousands of
-articles. Online clustering for large corpora replaces it (issue: stories and storylines).
+The stage continues from where the last run stopped: articles not yet placed are put in
+canonical order (publication day where known, then arrival) after those already placed,
+against the persisted clustering state. When a new article sorts before ones already placed
+(a late article with an older date), when an article's date or a clustering setting changed,
+or when the state is missing, it replays every article from the first: the result is then
+exactly what one run over the whole input would give, so batch boundaries never change the
+stories, and a rerun with nothing new does nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, ClassVar
 
-import numpy as np
-
-from storyline.records import ArticleForGrouping
+from storyline.stages import story_clustering as sc
 from storyline.store import Store
 
-STORY_DISTANCE = 0.80  # average-link cosine distance under which articles share a story
-STORYLINE_DISTANCE = 0.93
-DATE_GAP_DAYS = 2  # beyond this gap two dated articles are unlikely to be one story
-DATE_DAMPING = 0.5
+SETTINGS_KEY = "settings"
+STATE_KEY = "state"
 
 
-def _days(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10]).toordinal()
-    except ValueError:
-        return None
+def _settings() -> bytes:
+    return f"v{sc.VERSION} {sc.settings_fingerprint()}".encode()
 
 
-def tfidf_vectors(texts: Sequence[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(sublinear_tf=True, max_df=0.5, min_df=1, token_pattern=r"(?u)\b\w\w+\b")
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:  # every text empty or only stop-words
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((len(texts), 1))
-
-
-def average_link(distance: np.ndarray, threshold: float) -> list[int]:
-    """Cluster labels from a square distance matrix by average linkage."""
-    n = distance.shape[0]
-    if n == 1:
-        return [0]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    np.fill_diagonal(distance, 0.0)
-    condensed = squareform(np.clip(distance, 0.0, None), checks=False)
-    tree = linkage(condensed, method="average")
-    return [int(x) for x in fcluster(tree, t=threshold, criterion="distance")]
-
-
-def cluster_stories(
-    articles: Sequence[ArticleForGrouping], reprint_group: dict[str, str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(stories, storylines) for the given articles."""
-    if not articles:
-        return [], []
-    # One representative per reprint group: its longest text.
-    units: dict[str, list[ArticleForGrouping]] = {}
+def run_online(store: Store) -> dict[str, Any]:
+    """Place every unplaced article; returns stats (placed, replayed)."""
+    inputs = store.story_inputs()  # (id, seq, published) in arrival order
+    assigned = store.story_assignments()  # id -> (story, day, seq, leader)
+    days = {art_id: sc.day_number(published) for art_id, _, published in inputs}
+    keys = sc.canonical_keys([_Seq(i, s) for i, s, _ in inputs], days)
+    pending = [i for i, _, _ in inputs if i not in assigned]
+    blob = store.story_state(STATE_KEY)
+    settings_same = store.story_state(SETTINGS_KEY) == _settings()
+    if not pending and settings_same and (blob is not None or not assigned):
+        return {"placed": 0, "replayed": False}
+    last = max(((d, s) for _, d, s, _ in assigned.values()), default=None)
+    moved = any(keys.get(a) != (d, s) for a, (_, d, s, _) in assigned.items())
+    replay = (not settings_same or blob is None or moved or bool(assigned) and bool(pending)
+              and min(keys[i] for i in pending) < last)
+    if replay:
+        store.clear_story_clustering()
+        state, placed, todo = sc.ClusterState(), {}, [i for i, _, _ in inputs]
+    else:
+        state = sc.state_from_bytes(blob) if blob is not None else sc.ClusterState()
+        placed = {a: v[0] for a, v in assigned.items()}
+        todo = pending
+    articles = store.articles_for_grouping(todo)
+    state, out = sc.cluster_articles(articles, store.reprint_groups(), state, placed, keys)
+    rows = [(a, story, keys[a][0], keys[a][1], a) for a, story in sorted(out.items())]
+    new_members: dict[str, list[tuple[int, str, str | None, str]]] = {}
     for art in articles:
-        units.setdefault(reprint_group.get(art.id, art.id), []).append(art)
-    keys = sorted(units, key=lambda k: min(a.seq for a in units[k]))
-    reps = [max(units[k], key=lambda a: (len(a.text), -a.seq)) for k in keys]
-    texts = [f"{r.title or ''}\n{r.title or ''}\n{r.text}" for r in reps]
-    vectors = tfidf_vectors(texts)
-    similarity = (vectors @ vectors.T).toarray()
-    days = [min((d for d in (_days(a.published) for a in units[k]) if d is not None), default=None) for k in keys]
-    known = np.array([d is not None for d in days])
-    day_arr = np.array([d if d is not None else 0 for d in days], dtype=float)
-    gap = np.abs(day_arr[:, None] - day_arr[None, :])
-    damp = np.where(known[:, None] & known[None, :] & (gap > DATE_GAP_DAYS), DATE_DAMPING, 1.0)
-    labels = average_link(1.0 - similarity * damp, STORY_DISTANCE)
+        new_members.setdefault(out[art.id], []).append((art.seq, art.id, art.title, art.text[:300]))
+    stories = _story_rows(store, state, new_members)
+    lines = _line_rows(store, state, {s["id"]: s for s in stories})
+    store.save_story_placements(rows, stories, lines, sorted(state.dropped_lines),
+                                {STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings()})
+    return {"placed": len(out), "replayed": replay}
 
-    clusters: dict[int, list[int]] = {}
-    for idx, label in enumerate(labels):
-        clusters.setdefault(label, []).append(idx)
-    stories = []
-    centroids = []
-    for unit_idx in sorted(clusters.values(), key=lambda c: min(c)):
-        members = sorted((a for i in unit_idx for a in units[keys[i]]), key=lambda a: a.seq)
-        central = max(unit_idx, key=lambda i: similarity[i, unit_idx].sum())
-        dated = sorted(a.published[:10] for a in members if a.published)
-        stories.append({
-            "id": "st-" + hashlib.sha1(members[0].id.encode()).hexdigest()[:10],
-            "title": reps[central].title or _first_words(reps[central].text),
-            "articles": [a.id for a in members],
-            "first_seen": dated[0] if dated else None,
-            "last_seen": dated[-1] if dated else None,
+
+class _Seq:
+    __slots__ = ("id", "seq")
+
+    def __init__(self, art_id: str, seq: int):
+        self.id, self.seq = art_id, seq
+
+
+def _story_rows(store: Store, state: sc.ClusterState, new_members) -> list[dict[str, Any]]:
+    touched = sorted(state.touched)
+    stored = store.story_titles(touched)
+    rows = []
+    for sid in touched:
+        story = state.stories[sid]
+        members = [(a, t, x) for a, t, x in stored.get(sid, [])]
+        members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
+        rows.append({
+            "id": sid, "title": sc.central_title(state, story, members),
+            "first_seen": sc.day_iso(story.first_day), "last_seen": sc.day_iso(story.last_day),
+            "storyline": story.parent,
         })
-        centroids.append(np.asarray(vectors[unit_idx].mean(axis=0)).ravel())
-
-    matrix = np.vstack(centroids)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = matrix / np.where(norms == 0, 1, norms)
-    line_labels = average_link(1.0 - matrix @ matrix.T, STORYLINE_DISTANCE)
-    lines: dict[int, list[dict[str, Any]]] = {}
-    for story, label in zip(stories, line_labels, strict=True):
-        lines.setdefault(label, []).append(story)
-    storylines = []
-    for group in sorted(lines.values(), key=lambda g: g[0]["id"]):
-        line_id = "sl-" + hashlib.sha1(group[0]["articles"][0].encode()).hexdigest()[:10]
-        biggest = max(group, key=lambda s: len(s["articles"]))
-        dated = sorted(d for s in group for d in (s["first_seen"], s["last_seen"]) if d)
-        for story in group:
-            story["storyline"] = line_id
-        storylines.append({
-            "id": line_id, "title": biggest["title"],
-            "first_seen": dated[0] if dated else None, "last_seen": dated[-1] if dated else None,
-        })
-    return stories, storylines
+    return rows
 
 
-def _first_words(text: str, n: int = 12) -> str:
-    words = text.split()
-    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
+def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the storylines touched: title = its largest story's title (ties: the eldest)."""
+    rows = []
+    touched = sorted(state.touched_lines)
+    lead = {line: max(state.storylines[line], key=lambda s: (state.stories[s].units, -state.stories[s].born))
+            for line in touched}
+    stored_titles = store.story_title_map([s for s in lead.values() if s not in fresh])
+    for line in touched:
+        members = [state.stories[s] for s in state.storylines[line]]
+        firsts = [c.first_day for c in members if c.first_day is not None]
+        lasts = [c.last_day for c in members if c.last_day is not None]
+        head = lead[line]
+        title = fresh[head]["title"] if head in fresh else stored_titles.get(head, "")
+        rows.append({"id": line, "title": title, "first_seen": sc.day_iso(min(firsts, default=None)),
+                     "last_seen": sc.day_iso(max(lasts, default=None))})
+    return rows
 
 
 class StoryStage:
-    """A corpus stage with no per-article map step: all of its work is in `finish`."""
+    """A corpus stage with no per-article map step: its sequential work is in `finish`."""
 
     name: ClassVar[str] = "stories"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     batch_size: ClassVar[int] = 1
 
     def pending(self, store: Store) -> list[str]:
@@ -149,9 +121,5 @@ class StoryStage:
         pass
 
     def finish(self, store: Store) -> dict:
-        fingerprint = store.table_fingerprint("clean_articles") + "/" + store.table_fingerprint("reprint_groups")
-        if not store.stage_done(self.name, self.version, fingerprint):
-            stories, storylines = cluster_stories(store.articles_for_grouping(), store.reprint_groups())
-            store.replace_stories(stories, storylines)
-            store.mark_stage_done(self.name, self.version, fingerprint)
-        return {"stories": len(store.stories()), "storylines": len(store.storylines())}
+        stats = run_online(store)
+        return {**stats, "stories": store.count_stories(), "storylines": store.count_storylines()}

@@ -9,32 +9,6 @@ from storyline.store.base import StoreBase, chunks
 
 
 class StoryStore(StoreBase):
-    # -- stories and storylines -----------------------------------------------------------
-
-    def replace_stories(
-        self,
-        stories: Sequence[dict[str, Any]],
-        storylines: Sequence[dict[str, Any]],
-    ) -> None:
-        """stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title, first_seen, last_seen}."""
-        with self.transaction():
-            self.db.execute("DELETE FROM story_members")
-            self.db.execute("DELETE FROM stories")
-            self.db.execute("DELETE FROM storylines")
-            self.db.executemany(
-                "INSERT INTO storylines (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
-                [(s["id"], s["title"], s["first_seen"], s["last_seen"]) for s in storylines],
-            )
-            for story in stories:
-                self.db.execute(
-                    "INSERT INTO stories (id, title, first_seen, last_seen, storyline_id) VALUES (?, ?, ?, ?, ?)",
-                    (story["id"], story["title"], story["first_seen"], story["last_seen"], story["storyline"]),
-                )
-                self.db.executemany(
-                    "INSERT INTO story_members (article_id, story_id) VALUES (?, ?)",
-                    [(a, story["id"]) for a in story["articles"]],
-                )
-
     # -- online clustering state --------------------------------------------------------------
 
     def story_inputs(self) -> list[tuple[str, int, str | None]]:
@@ -78,11 +52,14 @@ class StoryStore(StoreBase):
         assignments: Sequence[tuple[str, str, int, int, str]],
         stories: Sequence[dict[str, Any]],
         storylines: Sequence[dict[str, Any]],
+        dropped_lines: Sequence[str],
         state: dict[str, bytes],
     ) -> None:
         """One run's placements in one transaction. assignments: (article, story, day, seq,
-        leader); stories/storylines: the changed ones, whole (they replace stored rows)."""
+        leader); stories/storylines: the changed ones, whole (they replace stored rows);
+        dropped_lines: storylines merged into others."""
         with self.transaction():
+            self.db.executemany("DELETE FROM storylines WHERE id = ?", [(x,) for x in dropped_lines])
             self.db.executemany(
                 "INSERT OR REPLACE INTO story_assignments (article_id, story_id, day, seq, leader)"
                 " VALUES (?, ?, ?, ?, ?)", assignments,
@@ -103,6 +80,19 @@ class StoryStore(StoreBase):
             self.db.executemany(
                 "INSERT OR REPLACE INTO story_state (name, value) VALUES (?, ?)", sorted(state.items())
             )
+
+    def story_title_map(self, story_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, title FROM stories WHERE id IN ({marks})", tuple(chunk)))
+        return out
+
+    def count_stories(self) -> int:
+        return self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+
+    def count_storylines(self) -> int:
+        return self.db.execute("SELECT count(*) FROM storylines").fetchone()[0]
 
     def stories(self) -> list[dict[str, Any]]:
         """Every story with its member article ids (in arrival order), newest first."""
