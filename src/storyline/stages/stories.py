@@ -1,12 +1,12 @@
 """Stories and storylines (version 2: online clustering, see stages/story_clustering.py).
 
-The stage continues from where the last run stopped: articles not yet placed are put in
-canonical order (publication day where known, then arrival) after those already placed,
-against the persisted clustering state. When a new article sorts before ones already placed
-(a late article with an older date), when an article's date or a clustering setting changed,
-or when the state is missing, it replays every article from the first: the result is then
-exactly what one run over the whole input would give, so batch boundaries never change the
-stories, and a rerun with nothing new does nothing.
+Map step: each article's term vector (pure, per article). Reduce (`finish`): the stage
+continues from where the last run stopped: articles not yet placed are put in canonical
+order (see story_clustering.canonical_keys) after those already placed, against the
+persisted clustering state. New articles always sort after placed ones, so this is exactly
+what one run over the whole input gives: batch boundaries never change the stories, and a
+rerun with nothing new does nothing. When an article's date or clean text or a clustering
+setting changed, or the state is missing, it replays every article from the first.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _settings() -> bytes:
 
 
 def run_online(store: Store) -> dict[str, Any]:
-    """Place every unplaced article; returns stats (placed, replayed)."""
+    """Place every unplaced article; returns stats: placed, replayed (why, or '')."""
     inputs = store.story_inputs()  # (id, seq, published) in arrival order
     assigned = store.story_assignments()  # id -> (story, day, seq, leader)
     days = {art_id: sc.day_number(published) for art_id, _, published in inputs}
@@ -35,11 +35,20 @@ def run_online(store: Store) -> dict[str, Any]:
     blob = store.story_state(STATE_KEY)
     settings_same = store.story_state(SETTINGS_KEY) == _settings()
     if not pending and settings_same and (blob is not None or not assigned):
-        return {"placed": 0, "replayed": False}
+        return {"placed": 0, "replayed": ""}
     last = max(((d, s) for _, d, s, _ in assigned.values()), default=None)
-    moved = any(keys.get(a) != (d, s) for a, (_, d, s, _) in assigned.items())
-    replay = (not settings_same or blob is None or moved or bool(assigned) and bool(pending)
-              and min(keys[i] for i in pending) < last)
+    if not assigned:
+        replay = "first run"
+    elif not settings_same:
+        replay = "settings changed"
+    elif blob is None and assigned:
+        replay = "state invalidated"
+    elif any(keys.get(a) != (d, s) for a, (_, d, s, _) in assigned.items()):
+        replay = "dates changed"
+    elif assigned and pending and min(keys[i] for i in pending) < last:
+        replay = "an article older than those placed"
+    else:
+        replay = ""
     if replay:
         store.clear_story_clustering()
         state, placed, todo = sc.ClusterState(), {}, [i for i, _, _ in inputs]
@@ -47,8 +56,16 @@ def run_online(store: Store) -> dict[str, Any]:
         state = sc.state_from_bytes(blob) if blob is not None else sc.ClusterState()
         placed = {a: v[0] for a, v in assigned.items()}
         todo = pending
-    articles = store.articles_for_grouping(todo)
-    state, out = sc.cluster_articles(articles, store.reprint_groups(), state, placed, keys)
+    articles = store.story_briefs(todo)
+    features = store.story_features(todo)
+    missing = [a for a in articles if a.id not in features]
+    if missing:  # made in the map step; only a caller skipping it lands here
+        full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
+        vectors = {a.id: sc.term_vector(full[a.id].title, full[a.id].text) for a in missing}
+    else:
+        vectors = {}
+    vectors.update((a, sc.vector_from_bytes(*blobs)) for a, blobs in features.items())
+    state, out = sc.cluster_articles(articles, store.reprint_groups(), state, placed, keys, vectors)
     rows = [(a, story, keys[a][0], keys[a][1], a) for a, story in sorted(out.items())]
     new_members: dict[str, list[tuple[int, str, str | None, str]]] = {}
     for art in articles:
@@ -57,7 +74,7 @@ def run_online(store: Store) -> dict[str, Any]:
     lines = _line_rows(store, state, {s["id"]: s for s in stories})
     store.save_story_placements(rows, stories, lines, sorted(state.dropped_lines),
                                 {STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings()})
-    return {"placed": len(out), "replayed": replay}
+    return {"placed": len(out), "replayed": "" if replay == "first run" else replay}
 
 
 class _Seq:
@@ -101,24 +118,32 @@ def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, 
     return rows
 
 
+def featurize(batch: Sequence[tuple[str, int, str | None, str]]) -> list[tuple[str, int, int, bytes, bytes]]:
+    """The map step: (article id, clean revision, title, text) -> stored term-vector rows."""
+    settings = sc.featurizer_settings()
+    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)))
+            for art_id, rev, title, text in batch]
+
+
 class StoryStage:
-    """A corpus stage with no per-article map step: its sequential work is in `finish`."""
+    """Map: each article's term vector (parallel-safe, pure). Reduce (`finish`): the online
+    placement, sequential in canonical order."""
 
     name: ClassVar[str] = "stories"
     version: ClassVar[int] = 2
-    batch_size: ClassVar[int] = 1
+    batch_size: ClassVar[int] = 500
 
     def pending(self, store: Store) -> list[str]:
-        return []
+        return store.pending_story_features(sc.featurizer_settings())
 
     def load(self, store: Store, ids: Sequence[str]) -> list:
-        return []
+        return store.story_feature_inputs(ids)
 
     def process(self, batch: list) -> list:
-        return batch
+        return featurize(batch)
 
     def save(self, store: Store, results: list) -> None:
-        pass
+        store.save_story_features(results)
 
     def finish(self, store: Store) -> dict:
         stats = run_online(store)

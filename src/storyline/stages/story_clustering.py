@@ -1,7 +1,7 @@
 """Online story and storyline clustering: plain functions and one state object, no I/O.
 
-Articles are taken one at a time in a canonical order (publication day where known, then
-arrival), and each joins the most similar existing story or starts a new one. Similarity is
+Articles are taken one at a time in a canonical order (publication day where known and not
+older than what already arrived, then arrival; see `canonical_keys`), and each joins the most similar existing story or starts a new one. Similarity is
 an IDF-weighted cosine between the article's term vector and a story's centroid, with the IDF
 taken from the articles seen so far, damped by the gap in days when both sides are dated.
 
@@ -21,13 +21,14 @@ A reprint group counts once: its first member (in canonical order) is compared a
 a centroid; later copies follow it into its story without weighing on the centroid.
 
 Everything is a function of the articles in canonical order, so the same input gives the
-same stories whatever the batches were; the stage replays from scratch in the rare case
-where a late article sorts before ones already placed (see stages/stories.py).
+same stories whatever the batches were; the stage replays from scratch only when a setting
+or an article's clean text or date changed (see stages/stories.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import json
 import math
@@ -49,11 +50,11 @@ TITLE_BOOST = 3  # a headline token counts as this many extra body tokens
 LEAD_TOKENS = 40  # the first words of the text ...
 LEAD_BOOST = 2  # ... count this many extra times
 NAME_BOOST = 1  # a capitalized word inside a sentence (a name) counts this many extra times
-CENTROID_TERMS = 300  # a story keeps its heaviest terms only
+CENTROID_TERMS = 120  # a story keeps its heaviest terms only (pruned past 1.5 times this)
 QUERY_TERMS = 12  # rarest terms of an article used to look up candidate stories
 INDEX_TERMS = 24  # rarest terms of an article under which its story is indexed
 POSTING_LIMIT = 64  # only the latest stories under a term are candidates
-CANDIDATES = 24  # at most this many stories (most shared rare terms) are scored per article
+CANDIDATES = 10  # at most this many stories (most shared rare terms) are scored per article
 MIN_DF_SHARE = 0.2  # terms in more than this share of articles are not indexed
 
 STORY_SIMILARITY = 0.26  # join a story at or above this (after date damping)
@@ -68,10 +69,15 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _NAME = re.compile(r"(?<![.!?\n:\"“]\s)(?<![.!?\n])(?<=\s)[^\W\d_a-z][\w'’-]*", re.UNICODE)
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics, so Zürich, Zurich and ZÜRICH are one term."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 @lru_cache(maxsize=1)
@@ -93,12 +99,10 @@ def tokens(text: str) -> list[str]:
 def name_tokens(text: str) -> list[str]:
     """Folded tokens of the capitalized words inside sentences (a light name extraction)."""
     stop = stop_words()
-    out = []
-    for word in _NAME.findall(text):
-        out.extend(t for t in _WORD.findall(fold(word)) if len(t) > 1 and t not in stop)
-    return out
+    return [t for t in _WORD.findall(fold(" ".join(_NAME.findall(text)))) if len(t) > 1 and t not in stop]
 
 
+@lru_cache(maxsize=1 << 18)
 def term_id(token: str) -> int:
     return zlib.crc32(token.encode("utf-8")) & ((1 << HASH_BITS) - 1)
 
@@ -165,6 +169,20 @@ def term_vector(title: str | None, text: str) -> TermVector:
     return _vector(counts)
 
 
+def featurizer_settings() -> int:
+    """Fingerprint of what shapes a term vector: stored vectors are remade when it changes."""
+    names = ("VERSION", "HASH_BITS", "MAX_TOKENS", "TITLE_BOOST", "LEAD_TOKENS", "LEAD_BOOST", "NAME_BOOST")
+    return zlib.crc32(json.dumps([globals()[n] for n in names]).encode()) & 0x7FFFFFFF
+
+
+def vector_to_bytes(vec: TermVector) -> tuple[bytes, bytes]:
+    return vec.ids.astype(np.uint32).tobytes(), vec.weights.astype(np.float32).tobytes()
+
+
+def vector_from_bytes(ids: bytes, weights: bytes) -> TermVector:
+    return TermVector(np.frombuffer(ids, np.uint32).astype(np.int64), np.frombuffer(weights, np.float32).copy())
+
+
 def title_vector(title: str | None, text: str) -> TermVector:
     """The headline's terms (or the first words of the text when there is none)."""
     return _vector(Counter(tokens(title or "") or tokens(text)[:LEAD_TOKENS]))
@@ -187,7 +205,7 @@ class Cluster:
     def add(self, vec: TermVector, day: int | None) -> None:
         merged, inverse = np.unique(np.concatenate([self.ids, vec.ids]), return_inverse=True)
         sums = np.bincount(inverse, weights=np.concatenate([self.sums, vec.weights]))
-        if len(merged) > 2 * CENTROID_TERMS:
+        if len(merged) > CENTROID_TERMS + CENTROID_TERMS // 2:
             keep = np.sort(np.lexsort((merged, -sums))[:CENTROID_TERMS])
             merged, sums = merged[keep], sums[keep]
         self.ids, self.sums = merged, sums.astype(np.float32)
@@ -236,9 +254,10 @@ def _similarity(state: ClusterState, q_ids: np.ndarray, q_w: np.ndarray, qnorm: 
     """IDF-weighted cosine between an article (q_w: weight x idf^2) and a centroid."""
     if not len(c.ids) or not len(q_ids):
         return 0.0
-    pos = np.minimum(np.searchsorted(c.ids, q_ids), len(c.ids) - 1)
+    pos = c.ids.searchsorted(q_ids)
+    pos[pos == len(c.ids)] = 0
     hit = c.ids[pos] == q_ids
-    dot = float(np.dot(q_w[hit], c.sums[pos[hit]]))
+    dot = float(q_w[hit] @ c.sums[pos[hit]])
     if dot <= 0.0:
         return 0.0
     return dot / (qnorm * _centroid_norm(state, c))
@@ -254,29 +273,18 @@ def _rare_terms(state: ClusterState, vec: TermVector, idf: np.ndarray, k: int) -
     """The k terms of highest weight x idf, leaving out near-universal ones."""
     if not len(vec.ids):
         return []
-    limit = max(2.0, MIN_DF_SHARE * state.n_docs)
-    score = vec.weights * idf
-    order = np.lexsort((vec.ids, -score))
-    out = []
-    for i in order.tolist():
-        if state.df[vec.ids[i]] <= limit:
-            out.append(int(vec.ids[i]))
-            if len(out) == k:
-                break
-    return out
+    ok = state.df[vec.ids] <= max(2.0, MIN_DF_SHARE * state.n_docs)
+    ids = vec.ids[ok]
+    order = np.lexsort((ids, -(vec.weights * idf)[ok]))[:k]
+    return ids[order].tolist()
 
 
 def _candidates(index: dict[int, list[str]], terms: list[int]) -> list[str]:
-    """The CANDIDATES stories sharing most of `terms` (ties: the later one under a term)."""
-    hits: dict[str, list[int]] = {}
+    """The CANDIDATES stories sharing most of `terms` (ties: the smaller id)."""
+    counts: Counter = Counter()
     for t in terms:
-        posting = index.get(t, ())
-        for rank, cid in enumerate(posting):
-            entry = hits.setdefault(cid, [0, 0])
-            entry[0] += 1
-            entry[1] = max(entry[1], rank - len(posting))
-    ranked = sorted(hits.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-    return [cid for cid, _ in ranked[:CANDIDATES]]
+        counts.update(index.get(t, ()))
+    return [cid for cid, _ in heapq.nsmallest(CANDIDATES, counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _index(index: dict[int, list[str]], terms: list[int], cid: str) -> None:
@@ -308,7 +316,7 @@ def _link(state: ClusterState, a: str, b: str) -> None:
     state.touched_lines.discard(gone)
 
 
-def place(state: ClusterState, unit: Unit, new_id: str) -> tuple[str, bool]:
+def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None = None) -> tuple[str, bool]:
     """Put one unit into a story (existing or new, id `new_id`). Returns (story id, counted).
 
     A later copy of a reprint group already placed follows its group and is not counted.
@@ -320,7 +328,8 @@ def place(state: ClusterState, unit: Unit, new_id: str) -> tuple[str, bool]:
         state.touched.add(story.id)
         state.touched_lines.add(story.parent)
         return story.id, False
-    vec = term_vector(unit.title, unit.text)
+    if vec is None:
+        vec = term_vector(unit.title, unit.text)
     # This document's own terms count in the IDF it is compared with, as in batch TF-IDF.
     state.n_docs += 1
     if len(vec.ids):
@@ -363,15 +372,19 @@ def place(state: ClusterState, unit: Unit, new_id: str) -> tuple[str, bool]:
 
 
 def canonical_keys(articles: Iterable, days: dict[str, int | None]) -> dict[str, tuple[int, int]]:
-    """Order key of each article: (its day, arrival) where dated; an undated article takes the
-    latest day among articles that arrived before it, so it never sorts before them."""
+    """Order key of each article: (day, arrival). Its day is its publication day, but never
+    earlier than the latest day among the articles that arrived before it (the watermark);
+    an undated article takes the watermark. So a feed's articles are placed in publication
+    order, a late one is placed when it arrives, and no article ever sorts before those that
+    arrived earlier: each key depends on earlier arrivals only, never on how the arrivals were
+    split into runs, and a new run never has to undo what an earlier one placed."""
     keys: dict[str, tuple[int, int]] = {}
     latest = 0
     for art in sorted(articles, key=lambda a: a.seq):
         day = days.get(art.id)
+        keys[art.id] = (latest if day is None else max(day, latest), art.seq)
         if day is not None:
             latest = max(latest, day)
-        keys[art.id] = (day if day is not None else latest, art.seq)
     return keys
 
 
@@ -385,11 +398,13 @@ def cluster_articles(
     state: ClusterState | None = None,
     placed: dict[str, str] | None = None,
     keys: dict[str, tuple[int, int]] | None = None,
+    vectors: dict[str, TermVector] | None = None,
 ) -> tuple[ClusterState, dict[str, str]]:
     """Place `articles` (ArticleForGrouping) in canonical order after what `state` holds.
 
     placed: article -> story of the articles already in `state` (their reprint copies follow
-    them). Returns (state, {article id: story id}) for the articles given.
+    them); vectors: article -> its term vector where already made (see `term_vector`).
+    Returns (state, {article id: story id}) for the articles given.
     """
     state = state or ClusterState()
     days = {a.id: day_number(a.published) for a in articles}
@@ -403,7 +418,7 @@ def cluster_articles(
     for art in sorted(articles, key=lambda a: keys[a.id]):
         group = reprint_group.get(art.id)
         unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None)
-        out[art.id], _ = place(state, unit, story_id_for(art.id))
+        out[art.id], _ = place(state, unit, story_id_for(art.id), (vectors or {}).get(art.id))
         if group is not None:
             group_story.setdefault(group, out[art.id])
     return state, out
@@ -446,15 +461,16 @@ def state_to_bytes(state: ClusterState) -> bytes:
         "meta": np.array(json.dumps([[c.id, c.parent] for c in items]).encode()),
         "nums": np.array([[c.born, c.units, -1 if c.first_day is None else c.first_day,
                            -1 if c.last_day is None else c.last_day] for c in items], np.int64).reshape(-1, 4),
+        "norms": np.array([c.norm_at or (-1, 0.0) for c in items], np.float64).reshape(-1, 2),
         "len": np.array([len(c.ids) for c in items], np.int64),
-        "ids": np.concatenate([c.ids for c in items]) if items else np.zeros(0, np.int64),
+        "ids": np.concatenate([c.ids for c in items]).astype(np.uint32) if items else np.zeros(0, np.uint32),
         "sums": np.concatenate([c.sums for c in items]) if items else np.zeros(0, np.float32),
         "index_terms": np.array(terms, np.int64),
         "index_len": np.array([len(p) for p in postings], np.int64),
         "index_flat": np.array([ordinal[c] for p in postings for c in p], np.int64),
     }
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    np.savez(buf, **arrays)
     return buf.getvalue()
 
 
@@ -462,15 +478,17 @@ def state_from_bytes(blob: bytes) -> ClusterState:
     with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
         meta = json.loads(bytes(arrays["meta"]).decode())
         ends = np.cumsum(arrays["len"]).tolist()
-        ids, sums = arrays["ids"], arrays["sums"]
+        ids, sums = arrays["ids"].astype(np.int64), arrays["sums"]
+        norms = arrays["norms"].tolist()
         stories: dict[str, Cluster] = {}
         lines: dict[str, list[str]] = {}
         start = 0
-        for (cid, parent), (born, units, first, last), end in zip(
-            meta, arrays["nums"].tolist(), ends, strict=True
+        for (cid, parent), (born, units, first, last), (at, norm), end in zip(
+            meta, arrays["nums"].tolist(), norms, ends, strict=True
         ):
             stories[cid] = Cluster(cid, born, ids[start:end].copy(), sums[start:end].copy(), units,
-                                   None if first < 0 else first, None if last < 0 else last, parent)
+                                   None if first < 0 else first, None if last < 0 else last, parent,
+                                   None if at < 0 else (int(at), norm))
             lines.setdefault(parent, []).append(cid)
             start = end
         names = [m[0] for m in meta]

@@ -9,6 +9,70 @@ from storyline.store.base import StoreBase, chunks
 
 
 class StoryStore(StoreBase):
+    # -- per-article features (the map step) ------------------------------------------------
+
+    def pending_story_features(self, settings: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT c.article_id FROM clean_articles c JOIN articles a ON a.id = c.article_id"
+            " LEFT JOIN story_features f ON f.article_id = c.article_id"
+            " WHERE f.article_id IS NULL OR f.source_rev != c.rowid OR f.settings != ? ORDER BY a.seq",
+            (settings,),
+        )
+        return [r[0] for r in rows]
+
+    def story_feature_inputs(self, ids: Sequence[str]) -> list[tuple[str, int, str | None, str]]:
+        """(article id, clean row revision, title, text) of the given articles."""
+        out = []
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(
+                f"SELECT article_id, rowid, title, text FROM clean_articles WHERE article_id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+        return out
+
+    def save_story_features(self, rows: Sequence[tuple[str, int, int, bytes, bytes]]) -> None:
+        """rows: (article id, source rev, settings, ids, weights). A placed article whose features
+        change invalidates the clustering state, so the next run replays from the first."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_features (article_id, source_rev, settings, ids, weights)"
+                " VALUES (?, ?, ?, ?, ?)", rows,
+            )
+            for chunk in chunks([r[0] for r in rows]):
+                marks = ",".join("?" * len(chunk))
+                if self.db.execute(
+                    f"SELECT 1 FROM story_assignments WHERE article_id IN ({marks}) LIMIT 1", tuple(chunk)
+                ).fetchone():
+                    self.db.execute("DELETE FROM story_state WHERE name = 'state'")
+                    break
+
+    def story_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
+        out: dict[str, tuple[bytes, bytes]] = {}
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for art, ids_blob, w_blob in self.db.execute(
+                f"SELECT article_id, ids, weights FROM story_features WHERE article_id IN ({marks})", tuple(chunk)
+            ):
+                out[art] = (ids_blob, w_blob)
+        return out
+
+    def story_briefs(self, ids: Sequence[str]) -> list:
+        """ArticleForGrouping of the given articles with only the first 300 characters of text
+        (what titles need), in arrival order."""
+        from storyline.records import ArticleForGrouping
+
+        rows = []
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            rows += self.db.execute(
+                "SELECT c.article_id, a.seq, substr(c.text, 1, 300), c.title, c.outlet, c.published, c.language"
+                f" FROM clean_articles c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+        rows.sort(key=lambda r: r[1])
+        return [ArticleForGrouping(*r) for r in rows]
+
     # -- online clustering state --------------------------------------------------------------
 
     def story_inputs(self) -> list[tuple[str, int, str | None]]:
