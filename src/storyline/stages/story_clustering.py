@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
@@ -280,11 +281,11 @@ def _rare_terms(state: ClusterState, vec: TermVector, idf: np.ndarray, k: int) -
 
 
 def _candidates(index: dict[int, list[str]], terms: list[int]) -> list[str]:
-    """The CANDIDATES stories sharing most of `terms` (ties: the smaller id)."""
+    """The CANDIDATES stories sharing most of `terms` (ties: the one met first)."""
     counts: Counter = Counter()
     for t in terms:
         counts.update(index.get(t, ()))
-    return [cid for cid, _ in heapq.nsmallest(CANDIDATES, counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return [cid for cid, _ in heapq.nlargest(CANDIDATES, counts.items(), key=itemgetter(1))]
 
 
 def _index(index: dict[int, list[str]], terms: list[int], cid: str) -> None:
@@ -305,7 +306,8 @@ def _link(state: ClusterState, a: str, b: str) -> None:
     la, lb = state.stories[a].parent, state.stories[b].parent
     if la == lb:
         return
-    born = {line: min(state.stories[s].born for s in state.storylines[line]) for line in (la, lb)}
+    # A storyline's id is its founding story's; that story is its eldest, whatever merged in.
+    born = {line: state.stories["st-" + line.removeprefix("sl-")].born for line in (la, lb)}
     keep, gone = (la, lb) if (born[la], la) <= (born[lb], lb) else (lb, la)
     for sid in state.storylines.pop(gone):
         state.stories[sid].parent = keep
