@@ -19,6 +19,7 @@ from storyline.store import Store
 
 SETTINGS_KEY = "settings"
 STATE_KEY = "state"
+TITLE_CANDIDATES = 24  # a story's title is chosen among its first members and the new ones
 
 
 def _settings() -> bytes:
@@ -27,35 +28,31 @@ def _settings() -> bytes:
 
 def run_online(store: Store) -> dict[str, Any]:
     """Place every unplaced article; returns stats: placed, replayed (why, or '')."""
-    inputs = store.story_inputs()  # (id, seq, published) in arrival order
-    assigned = store.story_assignments()  # id -> (story, day, seq, leader)
-    days = {art_id: sc.day_number(published) for art_id, _, published in inputs}
-    keys = sc.canonical_keys([_Seq(i, s) for i, s, _ in inputs], days)
-    pending = [i for i, _, _ in inputs if i not in assigned]
+    pending = store.unplaced_story_inputs()  # (id, seq, published) in arrival order
     blob = store.story_state(STATE_KEY)
     settings_same = store.story_state(SETTINGS_KEY) == _settings()
-    if not pending and settings_same and (blob is not None or not assigned):
+    any_placed = store.count_story_assignments() > 0
+    if not pending and settings_same and (blob is not None or not any_placed):
         return {"placed": 0, "replayed": ""}
-    last = max(((d, s) for _, d, s, _ in assigned.values()), default=None)
-    if not assigned:
+    state = sc.state_from_bytes(blob) if blob is not None and settings_same else None
+    if not any_placed:
         replay = "first run"
     elif not settings_same:
         replay = "settings changed"
-    elif blob is None and assigned:
-        replay = "state invalidated"
-    elif any(keys.get(a) != (d, s) for a, (_, d, s, _) in assigned.items()):
-        replay = "dates changed"
-    elif assigned and pending and min(keys[i] for i in pending) < last:
-        replay = "an article older than those placed"
+    elif state is None:
+        replay = "an article's text or date changed"  # its new term vector dropped the state
+    elif pending and pending[0][1] < state.last_seq:
+        replay = "an article arrived before those placed"
     else:
         replay = ""
     if replay:
         store.clear_story_clustering()
-        state, placed, todo = sc.ClusterState(), {}, [i for i, _, _ in inputs]
-    else:
-        state = sc.state_from_bytes(blob) if blob is not None else sc.ClusterState()
-        placed = {a: v[0] for a, v in assigned.items()}
-        todo = pending
+        state, pending = sc.ClusterState(), store.story_inputs()
+    days = {art_id: sc.day_number(published) for art_id, _, published in pending}
+    keys = sc.canonical_keys([_Seq(i, s) for i, s, _ in pending], days, state.watermark)
+    todo = [i for i, _, _ in pending]
+    groups = store.reprint_groups()
+    placed = store.placed_in_groups({groups[i] for i in todo if i in groups}) if not replay else {}
     articles = store.story_briefs(todo)
     features = store.story_features(todo)
     missing = [a for a in articles if a.id not in features]
@@ -65,7 +62,7 @@ def run_online(store: Store) -> dict[str, Any]:
     else:
         vectors = {}
     vectors.update((a, sc.vector_from_bytes(*blobs)) for a, blobs in features.items())
-    state, out = sc.cluster_articles(articles, store.reprint_groups(), state, placed, keys, vectors)
+    state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors)
     rows = [(a, story, keys[a][0], keys[a][1], a) for a, story in sorted(out.items())]
     new_members: dict[str, list[tuple[int, str, str | None, str]]] = {}
     for art in articles:
@@ -90,7 +87,7 @@ def _story_rows(store: Store, state: sc.ClusterState, new_members) -> list[dict[
     rows = []
     for sid in touched:
         story = state.stories[sid]
-        members = [(a, t, x) for a, t, x in stored.get(sid, [])]
+        members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
         members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
         rows.append({
             "id": sid, "title": sc.central_title(state, story, members),

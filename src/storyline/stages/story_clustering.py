@@ -232,6 +232,8 @@ class ClusterState:
     df: np.ndarray = field(default_factory=lambda: np.zeros(1 << HASH_BITS, np.int32))
     n_docs: int = 0
     placed: int = 0  # units placed (reprint copies included): the canonical position
+    watermark: int = 0  # the latest publication day among the articles placed
+    last_seq: int = 0  # arrival number of the last article placed
     stories: dict[str, Cluster] = field(default_factory=dict)
     storylines: dict[str, list[str]] = field(default_factory=dict)  # line id -> its story ids
     story_index: dict[int, list[str]] = field(default_factory=dict)
@@ -373,15 +375,18 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
     return best_id, True
 
 
-def canonical_keys(articles: Iterable, days: dict[str, int | None]) -> dict[str, tuple[int, int]]:
+def canonical_keys(
+    articles: Iterable, days: dict[str, int | None], watermark: int = 0
+) -> dict[str, tuple[int, int]]:
     """Order key of each article: (day, arrival). Its day is its publication day, but never
     earlier than the latest day among the articles that arrived before it (the watermark);
     an undated article takes the watermark. So a feed's articles are placed in publication
     order, a late one is placed when it arrives, and no article ever sorts before those that
     arrived earlier: each key depends on earlier arrivals only, never on how the arrivals were
-    split into runs, and a new run never has to undo what an earlier one placed."""
+    split into runs, and a new run never has to undo what an earlier one placed.
+    `watermark`: the latest day among the articles placed before these."""
     keys: dict[str, tuple[int, int]] = {}
-    latest = 0
+    latest = watermark
     for art in sorted(articles, key=lambda a: a.seq):
         day = days.get(art.id)
         keys[art.id] = (latest if day is None else max(day, latest), art.seq)
@@ -410,7 +415,9 @@ def cluster_articles(
     """
     state = state or ClusterState()
     days = {a.id: day_number(a.published) for a in articles}
-    keys = keys or canonical_keys(articles, days)
+    keys = keys or canonical_keys(articles, days, state.watermark)
+    state.watermark = max([state.watermark] + [d for d in days.values() if d is not None])
+    state.last_seq = max([state.last_seq] + [a.seq for a in articles])
     group_story: dict[str, str] = {}
     for art_id, story in sorted((placed or {}).items(), key=lambda kv: (keys.get(kv[0], (0, 0)), kv[0])):
         group = reprint_group.get(art_id)
@@ -459,7 +466,7 @@ def state_to_bytes(state: ClusterState) -> bytes:
     postings = [state.story_index[t] for t in terms]
     arrays = {
         "df": state.df,
-        "counts": np.array([state.n_docs, state.placed], np.int64),
+        "counts": np.array([state.n_docs, state.placed, state.watermark, state.last_seq], np.int64),
         "meta": np.array(json.dumps([[c.id, c.parent] for c in items]).encode()),
         "nums": np.array([[c.born, c.units, -1 if c.first_day is None else c.first_day,
                            -1 if c.last_day is None else c.last_day] for c in items], np.int64).reshape(-1, 4),
@@ -500,8 +507,9 @@ def state_from_bytes(blob: bytes) -> ClusterState:
         for term, n in zip(arrays["index_terms"].tolist(), arrays["index_len"].tolist(), strict=True):
             index[term] = flat[start : start + n]
             start += n
-        n_docs, placed = arrays["counts"].tolist()
-        return ClusterState(df=arrays["df"].copy(), n_docs=n_docs, placed=placed, stories=stories,
+        n_docs, placed, watermark, last_seq = arrays["counts"].tolist()
+        return ClusterState(df=arrays["df"].copy(), n_docs=n_docs, placed=placed, watermark=watermark,
+                            last_seq=last_seq, stories=stories,
                             storylines=lines, story_index=index)
 
 

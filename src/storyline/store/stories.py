@@ -82,6 +82,30 @@ class StoryStore(StoreBase):
             " JOIN articles a ON a.id = c.article_id ORDER BY a.seq"
         ).fetchall()
 
+    def unplaced_story_inputs(self) -> list[tuple[str, int, str | None]]:
+        """(article id, seq, published) of the cleaned articles not placed yet, in arrival order."""
+        return self.db.execute(
+            "SELECT c.article_id, a.seq, c.published FROM clean_articles c"
+            " JOIN articles a ON a.id = c.article_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM story_assignments s WHERE s.article_id = c.article_id)"
+            " ORDER BY a.seq"
+        ).fetchall()
+
+    def count_story_assignments(self) -> int:
+        return self.db.execute("SELECT count(*) FROM story_assignments").fetchone()[0]
+
+    def placed_in_groups(self, group_ids: set[str]) -> dict[str, str]:
+        """article -> story of the placed members of the given reprint groups."""
+        out: dict[str, str] = {}
+        for chunk in chunks(sorted(group_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                "SELECT g.article_id, s.story_id FROM reprint_groups g"
+                f" JOIN story_assignments s ON s.article_id = g.article_id WHERE g.group_id IN ({marks})",
+                tuple(chunk),
+            ))
+        return out
+
     def story_assignments(self) -> dict[str, tuple[str, int, int, str]]:
         """article id -> (story id, day, seq, leader) as the online clusterer placed it."""
         rows = self.db.execute("SELECT article_id, story_id, day, seq, leader FROM story_assignments")
