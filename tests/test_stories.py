@@ -11,7 +11,7 @@ import pytest
 
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
-from storyline.records import ArticleForGrouping
+from storyline.records import ArticleForGrouping, CleanArticle
 from storyline.stages import story_clustering as sc
 from storyline.stages.stories import run_online
 from storyline.store import Store
@@ -147,3 +147,26 @@ def test_settings_change_replays(tmp_path, seeds, monkeypatch):
         assert stats["replayed"] and stats["placed"] == 5
         # at 0.99 every article is alone but the three AP copies, which follow their group
         assert len(store.stories()) == 3 < len(before[0])
+
+
+def test_changed_article_replays_to_the_one_shot_result(tmp_path, seeds):
+    """An article cleaned again with another text drops the state; the next run replays and
+    ends where one run over the final input ends."""
+    files = _feed(seeds, tmp_path)
+    with Store(tmp_path / "a.db") as store:
+        ingest(store, files)
+        run_pipeline(store)
+        first = store.articles_for_grouping()[0]
+        store.save_clean([CleanArticle(first.id, first.text[: len(first.text) // 2], first.title,
+                                       first.outlet, first.published, first.language)], 99)
+        stories = [r for r in run_pipeline(store) if r.name == "stories"][0]
+        assert stories.stats["replayed"] and stories.stats["placed"] == 5
+        again = _snapshot(store)
+    with Store(tmp_path / "b.db") as store:
+        ingest(store, files)
+        run_pipeline(store)
+        store.save_clean([CleanArticle(first.id, first.text[: len(first.text) // 2], first.title,
+                                       first.outlet, first.published, first.language)], 99)
+        store.clear_story_clustering()
+        run_pipeline(store)
+        assert _snapshot(store) == again
