@@ -59,6 +59,7 @@ CANDIDATES = 10  # at most this many stories (most shared rare terms) are scored
 MIN_DF_SHARE = 0.2  # terms in more than this share of articles are not indexed
 
 STORY_SIMILARITY = 0.26  # join a story at or above this (after date damping)
+UNDATED_MARGIN = 0.1  # an undated article joins a dated story only this much above the threshold
 SAME_DAY_SPAN = 1  # a story's coverage runs this many days around its dated articles
 DAY_DECAY = 0.5  # per extra day apart the similarity is multiplied by this
 STORYLINE_SIMILARITY = 0.08  # an article this close to another story links the two stories
@@ -358,7 +359,10 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
         best_raw = max(best_raw, raw)
         if sim > best_sim or (sim == best_sim and best_id is not None and cid < best_id):
             best_id, best_sim = cid, sim
-    if best_id is None or best_sim < STORY_SIMILARITY:
+    need = STORY_SIMILARITY
+    if best_id is not None and unit.day is None and state.stories[best_id].first_day is not None:
+        need += UNDATED_MARGIN  # no date to tell a later development apart: ask for more
+    if best_id is None or best_sim < need:
         best_id = new_id
         line_id = "sl-" + new_id.removeprefix("st-")
         state.stories[best_id] = Cluster(best_id, state.placed, parent=line_id)

@@ -9,6 +9,31 @@ from storyline.store.base import StoreBase, chunks
 
 
 class StoryStore(StoreBase):
+    def replace_stories(
+        self,
+        stories: Sequence[dict[str, Any]],
+        storylines: Sequence[dict[str, Any]],
+    ) -> None:
+        """Replace every story and storyline (tests and tools that set stories by hand).
+        stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title,
+        first_seen, last_seen}. The online clustering state is dropped with them."""
+        with self.transaction():
+            for table in ("story_assignments", "story_state", "story_members", "stories", "storylines"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.executemany(
+                "INSERT INTO storylines (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+                [(s["id"], s["title"], s["first_seen"], s["last_seen"]) for s in storylines],
+            )
+            for story in stories:
+                self.db.execute(
+                    "INSERT INTO stories (id, title, first_seen, last_seen, storyline_id) VALUES (?, ?, ?, ?, ?)",
+                    (story["id"], story["title"], story["first_seen"], story["last_seen"], story["storyline"]),
+                )
+                self.db.executemany(
+                    "INSERT INTO story_members (article_id, story_id) VALUES (?, ?)",
+                    [(a, story["id"]) for a in story["articles"]],
+                )
+
     # -- per-article features (the map step) ------------------------------------------------
 
     def pending_story_features(self, settings: int) -> list[str]:
