@@ -84,13 +84,18 @@ class _Seq:
 def _story_rows(store: Store, state: sc.ClusterState, new_members) -> list[dict[str, Any]]:
     touched = sorted(state.touched)
     stored = store.story_titles(touched)
+    titles = store.story_title_map(sorted(state.relabelled - state.touched))  # only moved: same title
     rows = []
-    for sid in touched:
+    for sid in sorted(state.touched | state.relabelled):
         story = state.stories[sid]
-        members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
-        members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
+        if sid in titles:
+            title = titles[sid]
+        else:
+            members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
+            members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
+            title = sc.central_title(state, story, members)
         rows.append({
-            "id": sid, "title": sc.central_title(state, story, members),
+            "id": sid, "title": title,
             "first_seen": sc.day_iso(story.first_day), "last_seen": sc.day_iso(story.last_day),
             "storyline": story.parent,
         })

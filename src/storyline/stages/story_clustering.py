@@ -239,6 +239,7 @@ class ClusterState:
     storylines: dict[str, list[str]] = field(default_factory=dict)  # line id -> its story ids
     story_index: dict[int, list[str]] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # stories changed since loaded
+    relabelled: set[str] = field(default_factory=set)  # stories moved to another storyline
     touched_lines: set[str] = field(default_factory=set)
     dropped_lines: set[str] = field(default_factory=set)  # storylines merged into others
 
@@ -315,7 +316,7 @@ def _link(state: ClusterState, a: str, b: str) -> None:
     for sid in state.storylines.pop(gone):
         state.stories[sid].parent = keep
         state.storylines[keep].append(sid)
-        state.touched.add(sid)
+        state.relabelled.add(sid)
     state.touched_lines.add(keep)
     state.dropped_lines.add(gone)
     state.touched_lines.discard(gone)
