@@ -147,7 +147,7 @@ def command(data: str | None, only: tuple[str, ...]) -> None:
             predicted = {r["id"]: r[level] for r in exported}
             truth = {r["id"]: r[level] for r in gold}
             click.echo(_line(f"news_dev {level}", predicted, truth))
-        click.echo(f"  (ingest+clean+reprints+stories {seconds:.1f}s for {len(gold)} articles)")
+        click.echo(f"  (ingest + whole pipeline {seconds:.1f}s for {len(gold)} articles)")
     if "ecbplus" in parts:
         articles, truth = load_ecbplus(data_dir)
         stories, lines, seconds = cluster_plain(articles)
