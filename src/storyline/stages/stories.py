@@ -149,4 +149,6 @@ class StoryStage:
 
     def finish(self, store: Store) -> dict:
         stats = run_online(store)
+        if not stats["replayed"]:
+            del stats["replayed"]  # the run report shows why only when it replayed
         return {**stats, "stories": store.count_stories(), "storylines": store.count_storylines()}
