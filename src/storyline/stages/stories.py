@@ -1,157 +1,154 @@
-"""Stories and storylines (version 0.1: batch average-link clustering).
+"""Stories and storylines (version 2: online clustering, see stages/story_clustering.py).
 
-Each reprint group counts once (its longest copy stands for it). Articles are compared by
-TF-IDF cosine over title and text, damped by the gap between their dates when both are
-known; average-link clustering under a distance threshold forms stories. Stories are then
-clustered again, with a looser threshold and no date damping, into storylines.
-
-The whole corpus is reclustered when its inputs change, so the result does not depend on
-batch boundaries; that is quadratic in the number of distinct texts, fine for thousands of
-articles. Online clustering for large corpora replaces it (issue: stories and storylines).
+Map step: each article's term vector (pure, per article). Reduce (`finish`): the stage
+continues from where the last run stopped: articles not yet placed are put in canonical
+order (see story_clustering.canonical_keys) after those already placed, against the
+persisted clustering state. New articles always sort after placed ones, so this is exactly
+what one run over the whole input gives: batch boundaries never change the stories, and a
+rerun with nothing new does nothing. When an article's date or clean text or a clustering
+setting changed, or the state is missing, it replays every article from the first.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, ClassVar
 
-import numpy as np
-
-from storyline.records import ArticleForGrouping
+from storyline.stages import story_clustering as sc
 from storyline.store import Store
 
-STORY_DISTANCE = 0.80  # average-link cosine distance under which articles share a story
-STORYLINE_DISTANCE = 0.93
-DATE_GAP_DAYS = 2  # beyond this gap two dated articles are unlikely to be one story
-DATE_DAMPING = 0.5
+SETTINGS_KEY = "settings"
+STATE_KEY = "state"
+TITLE_CANDIDATES = 24  # a story's title is chosen among its first members and the new ones
 
 
-def _days(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10]).toordinal()
-    except ValueError:
-        return None
+def _settings() -> bytes:
+    return f"v{sc.VERSION} {sc.settings_fingerprint()}".encode()
 
 
-def tfidf_vectors(texts: Sequence[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(sublinear_tf=True, max_df=0.5, min_df=1, token_pattern=r"(?u)\b\w\w+\b")
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:  # every text empty or only stop-words
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((len(texts), 1))
-
-
-def average_link(distance: np.ndarray, threshold: float) -> list[int]:
-    """Cluster labels from a square distance matrix by average linkage."""
-    n = distance.shape[0]
-    if n == 1:
-        return [0]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    np.fill_diagonal(distance, 0.0)
-    condensed = squareform(np.clip(distance, 0.0, None), checks=False)
-    tree = linkage(condensed, method="average")
-    return [int(x) for x in fcluster(tree, t=threshold, criterion="distance")]
-
-
-def cluster_stories(
-    articles: Sequence[ArticleForGrouping], reprint_group: dict[str, str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(stories, storylines) for the given articles."""
-    if not articles:
-        return [], []
-    # One representative per reprint group: its longest text.
-    units: dict[str, list[ArticleForGrouping]] = {}
+def run_online(store: Store) -> dict[str, Any]:
+    """Place every unplaced article; returns stats: placed, replayed (why, or '')."""
+    pending = store.unplaced_story_inputs()  # (id, seq, published) in arrival order
+    blob = store.story_state(STATE_KEY)
+    settings_same = store.story_state(SETTINGS_KEY) == _settings()
+    any_placed = store.count_story_assignments() > 0
+    if not pending and settings_same and (blob is not None or not any_placed):
+        return {"placed": 0, "replayed": ""}
+    state = sc.state_from_bytes(blob) if blob is not None and settings_same else None
+    if not any_placed:
+        replay = "first run"
+    elif not settings_same:
+        replay = "settings changed"
+    elif state is None:
+        replay = "an article's text or date changed"  # its new term vector dropped the state
+    elif pending and pending[0][1] < state.last_seq:
+        replay = "an article arrived before those placed"
+    else:
+        replay = ""
+    if replay:
+        store.clear_story_clustering()
+        state, pending = sc.ClusterState(), store.story_inputs()
+    days = {art_id: sc.day_number(published) for art_id, _, published in pending}
+    keys = sc.canonical_keys([_Seq(i, s) for i, s, _ in pending], days, state.watermark)
+    todo = [i for i, _, _ in pending]
+    groups = store.reprint_groups()
+    placed = store.placed_in_groups({groups[i] for i in todo if i in groups}) if not replay else {}
+    articles = store.story_briefs(todo)
+    features = store.story_features(todo)
+    missing = [a for a in articles if a.id not in features]
+    if missing:  # made in the map step; only a caller skipping it lands here
+        full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
+        vectors = {a.id: sc.term_vector(full[a.id].title, full[a.id].text) for a in missing}
+    else:
+        vectors = {}
+    vectors.update((a, sc.vector_from_bytes(*blobs)) for a, blobs in features.items())
+    state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors)
+    rows = [(a, story, keys[a][0], keys[a][1], a) for a, story in sorted(out.items())]
+    new_members: dict[str, list[tuple[int, str, str | None, str]]] = {}
     for art in articles:
-        units.setdefault(reprint_group.get(art.id, art.id), []).append(art)
-    keys = sorted(units, key=lambda k: min(a.seq for a in units[k]))
-    reps = [max(units[k], key=lambda a: (len(a.text), -a.seq)) for k in keys]
-    texts = [f"{r.title or ''}\n{r.title or ''}\n{r.text}" for r in reps]
-    vectors = tfidf_vectors(texts)
-    similarity = (vectors @ vectors.T).toarray()
-    days = [min((d for d in (_days(a.published) for a in units[k]) if d is not None), default=None) for k in keys]
-    known = np.array([d is not None for d in days])
-    day_arr = np.array([d if d is not None else 0 for d in days], dtype=float)
-    gap = np.abs(day_arr[:, None] - day_arr[None, :])
-    damp = np.where(known[:, None] & known[None, :] & (gap > DATE_GAP_DAYS), DATE_DAMPING, 1.0)
-    labels = average_link(1.0 - similarity * damp, STORY_DISTANCE)
+        new_members.setdefault(out[art.id], []).append((art.seq, art.id, art.title, art.text[:300]))
+    stories = _story_rows(store, state, new_members)
+    lines = _line_rows(store, state, {s["id"]: s for s in stories})
+    store.save_story_placements(rows, stories, lines, sorted(state.dropped_lines),
+                                {STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings()})
+    return {"placed": len(out), "replayed": "" if replay == "first run" else replay}
 
-    clusters: dict[int, list[int]] = {}
-    for idx, label in enumerate(labels):
-        clusters.setdefault(label, []).append(idx)
-    stories = []
-    centroids = []
-    for unit_idx in sorted(clusters.values(), key=lambda c: min(c)):
-        members = sorted((a for i in unit_idx for a in units[keys[i]]), key=lambda a: a.seq)
-        central = max(unit_idx, key=lambda i: similarity[i, unit_idx].sum())
-        dated = sorted(a.published[:10] for a in members if a.published)
-        stories.append({
-            "id": "st-" + hashlib.sha1(members[0].id.encode()).hexdigest()[:10],
-            "title": reps[central].title or _first_words(reps[central].text),
-            "articles": [a.id for a in members],
-            "first_seen": dated[0] if dated else None,
-            "last_seen": dated[-1] if dated else None,
+
+class _Seq:
+    __slots__ = ("id", "seq")
+
+    def __init__(self, art_id: str, seq: int):
+        self.id, self.seq = art_id, seq
+
+
+def _story_rows(store: Store, state: sc.ClusterState, new_members) -> list[dict[str, Any]]:
+    touched = sorted(state.touched)
+    stored = store.story_titles(touched)
+    titles = store.story_title_map(sorted(state.relabelled - state.touched))  # only moved: same title
+    rows = []
+    for sid in sorted(state.touched | state.relabelled):
+        story = state.stories[sid]
+        if sid in titles:
+            title = titles[sid]
+        else:
+            members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
+            members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
+            title = sc.central_title(state, story, members)
+        rows.append({
+            "id": sid, "title": title,
+            "first_seen": sc.day_iso(story.first_day), "last_seen": sc.day_iso(story.last_day),
+            "storyline": story.parent,
         })
-        centroids.append(np.asarray(vectors[unit_idx].mean(axis=0)).ravel())
-
-    matrix = np.vstack(centroids)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = matrix / np.where(norms == 0, 1, norms)
-    line_labels = average_link(1.0 - matrix @ matrix.T, STORYLINE_DISTANCE)
-    lines: dict[int, list[dict[str, Any]]] = {}
-    for story, label in zip(stories, line_labels, strict=True):
-        lines.setdefault(label, []).append(story)
-    storylines = []
-    for group in sorted(lines.values(), key=lambda g: g[0]["id"]):
-        line_id = "sl-" + hashlib.sha1(group[0]["articles"][0].encode()).hexdigest()[:10]
-        biggest = max(group, key=lambda s: len(s["articles"]))
-        dated = sorted(d for s in group for d in (s["first_seen"], s["last_seen"]) if d)
-        for story in group:
-            story["storyline"] = line_id
-        storylines.append({
-            "id": line_id, "title": biggest["title"],
-            "first_seen": dated[0] if dated else None, "last_seen": dated[-1] if dated else None,
-        })
-    return stories, storylines
+    return rows
 
 
-def _first_words(text: str, n: int = 12) -> str:
-    words = text.split()
-    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
+def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the storylines touched: title = its largest story's title (ties: the eldest)."""
+    rows = []
+    touched = sorted(state.touched_lines)
+    lead = {line: max(state.storylines[line], key=lambda s: (state.stories[s].units, -state.stories[s].born))
+            for line in touched}
+    stored_titles = store.story_title_map([s for s in lead.values() if s not in fresh])
+    for line in touched:
+        members = [state.stories[s] for s in state.storylines[line]]
+        firsts = [c.first_day for c in members if c.first_day is not None]
+        lasts = [c.last_day for c in members if c.last_day is not None]
+        head = lead[line]
+        title = fresh[head]["title"] if head in fresh else stored_titles.get(head, "")
+        rows.append({"id": line, "title": title, "first_seen": sc.day_iso(min(firsts, default=None)),
+                     "last_seen": sc.day_iso(max(lasts, default=None))})
+    return rows
+
+
+def featurize(batch: Sequence[tuple[str, int, str | None, str]]) -> list[tuple[str, int, int, bytes, bytes]]:
+    """The map step: (article id, clean revision, title, text) -> stored term-vector rows."""
+    settings = sc.featurizer_settings()
+    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)))
+            for art_id, rev, title, text in batch]
 
 
 class StoryStage:
-    """A corpus stage with no per-article map step: all of its work is in `finish`."""
+    """Map: each article's term vector (parallel-safe, pure). Reduce (`finish`): the online
+    placement, sequential in canonical order."""
 
     name: ClassVar[str] = "stories"
-    version: ClassVar[int] = 1
-    batch_size: ClassVar[int] = 1
+    version: ClassVar[int] = 2
+    batch_size: ClassVar[int] = 500
 
     def pending(self, store: Store) -> list[str]:
-        return []
+        return store.pending_story_features(sc.featurizer_settings())
 
     def load(self, store: Store, ids: Sequence[str]) -> list:
-        return []
+        return store.story_feature_inputs(ids)
 
     def process(self, batch: list) -> list:
-        return batch
+        return featurize(batch)
 
     def save(self, store: Store, results: list) -> None:
-        pass
+        store.save_story_features(results)
 
     def finish(self, store: Store) -> dict:
-        fingerprint = store.table_fingerprint("clean_articles") + "/" + store.table_fingerprint("reprint_groups")
-        if not store.stage_done(self.name, self.version, fingerprint):
-            stories, storylines = cluster_stories(store.articles_for_grouping(), store.reprint_groups())
-            store.replace_stories(stories, storylines)
-            store.mark_stage_done(self.name, self.version, fingerprint)
-        return {"stories": len(store.stories()), "storylines": len(store.storylines())}
+        stats = run_online(store)
+        if not stats["replayed"]:
+            del stats["replayed"]  # the run report shows why only when it replayed
+        return {**stats, "stories": store.count_stories(), "storylines": store.count_storylines()}

@@ -1,23 +1,34 @@
 """Online story and storyline clustering: plain functions and one state object, no I/O.
 
-Articles are taken one at a time in a canonical order (publication day where known, then
-arrival), and each joins the most similar existing story or starts a new one; a new story
-joins the most similar storyline or starts one. Similarity is an IDF-weighted cosine between
-the article's term vector and the story's centroid, with the IDF taken from the articles seen
-so far, damped by the gap in days when both sides are dated. Candidate stories come from an
-inverted index over each story's rarest terms (bounded posting lists), never all pairs, so
-the cost per article does not grow with the corpus.
+Articles are taken one at a time in a canonical order (publication day where known and not
+older than what already arrived, then arrival; see `canonical_keys`), and each joins the most similar existing story or starts a new one. Similarity is
+an IDF-weighted cosine between the article's term vector and a story's centroid, with the IDF
+taken from the articles seen so far, damped by the gap in days when both sides are dated.
+
+Signals in the term vector: the words of the clean text (function words of 25 languages
+removed, diacritics folded), the headline (boosted), the lead (its first words boosted: the
+lead says what happened), and names (capitalized words inside a sentence: actors and places,
+boosted). Dates enter as the day-gap damping. Candidate stories come from an inverted index
+over each story's rarest terms, bounded posting lists and a bounded candidate list, never
+all pairs, so the cost per article does not grow with the corpus.
+
+Storylines are stories linked over longer gaps: when an article is compared with its
+candidate stories, every other story it resembles at the looser storyline level (up to
+STORYLINE_DAYS apart) is linked to the story it joins; linked stories form one storyline
+(union-find, so links only ever merge storylines).
 
 A reprint group counts once: its first member (in canonical order) is compared and added to
 a centroid; later copies follow it into its story without weighing on the centroid.
 
 Everything is a function of the articles in canonical order, so the same input gives the
-same stories whatever the batches were; the stage replays from scratch in the rare case
-where a late article sorts before ones already placed (see stages/stories.py).
+same stories whatever the batches were; the stage replays from scratch only when a setting
+or an article's clean text or date changed (see stages/stories.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import io
 import json
 import math
@@ -25,47 +36,61 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
+VERSION = 2
 HASH_BITS = 21  # terms are hashed into 2M buckets: document frequencies fit one small array
 MAX_TOKENS = 600  # an article's lead carries its story; the tail adds noise and time
-TITLE_BOOST = 3  # a headline token counts as this many body tokens
-CENTROID_TERMS = 300  # a story keeps its heaviest terms only
+TITLE_BOOST = 3  # a headline token counts as this many extra body tokens
+LEAD_TOKENS = 40  # the first words of the text ...
+LEAD_BOOST = 2  # ... count this many extra times
+NAME_BOOST = 1  # a capitalized word inside a sentence (a name) counts this many extra times
+CENTROID_TERMS = 120  # a story keeps its heaviest terms only (pruned past 1.5 times this)
 QUERY_TERMS = 12  # rarest terms of an article used to look up candidate stories
-INDEX_TERMS = 12  # rarest terms of each unit under which its story is indexed
+INDEX_TERMS = 24  # rarest terms of an article under which its story is indexed
 POSTING_LIMIT = 64  # only the latest stories under a term are candidates
+CANDIDATES = 10  # at most this many stories (most shared rare terms) are scored per article
 MIN_DF_SHARE = 0.2  # terms in more than this share of articles are not indexed
 
-STORY_SIMILARITY = 0.32  # join a story at or above this (after date damping)
-STORYLINE_SIMILARITY = 0.18
+STORY_SIMILARITY = 0.26  # join a story at or above this (after date damping)
+UNDATED_MARGIN = 0.1  # an undated article joins a dated story only this much above the threshold
 SAME_DAY_SPAN = 1  # a story's coverage runs this many days around its dated articles
 DAY_DECAY = 0.5  # per extra day apart the similarity is multiplied by this
+STORYLINE_SIMILARITY = 0.08  # an article this close to another story links the two stories
+STORYLINE_RELATIVE = 0.7  # ... and at least this share of its best story's similarity
 STORYLINE_DAYS = 800  # stories further apart than this are not one storyline
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A capitalized word not opening a sentence: names of people, places, organisations.
+_NAME = re.compile(r"(?<![.!?\n:\"“]\s)(?<![.!?\n])(?<=\s)[^\W\d_a-z][\w'’-]*", re.UNICODE)
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics, so Zürich, Zurich and ZÜRICH are one term."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """Function words of every language stop-words ships, folded. Language tags are often
+    """Function words of 25 languages (data/stopwords.txt), folded. Language tags are often
     missing or wrong, and with a few articles per language their IDF cannot tell them apart
-    from content words, so that two Spanish articles look alike for being Spanish."""
-    import stop_words as sw
+    from content words, so that two Spanish articles would look alike for being Spanish."""
+    from importlib.resources import files
 
-    words: set[str] = set()
-    for lang in sw.AVAILABLE_LANGUAGES:
-        words.update(fold(w) for w in sw.get_stop_words(lang))
-    return frozenset(words)
+    text = files("storyline").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(fold(w) for w in text.split("\n") if w and not w.startswith("#"))
 
 
 def tokens(text: str) -> list[str]:
@@ -73,6 +98,13 @@ def tokens(text: str) -> list[str]:
     return [t for t in _WORD.findall(fold(text)) if (len(t) > 1 or t.isdigit()) and t not in stop]
 
 
+def name_tokens(text: str) -> list[str]:
+    """Folded tokens of the capitalized words inside sentences (a light name extraction)."""
+    stop = stop_words()
+    return [t for t in _WORD.findall(fold(" ".join(_NAME.findall(text)))) if len(t) > 1 and t not in stop]
+
+
+@lru_cache(maxsize=1 << 18)
 def term_id(token: str) -> int:
     return zlib.crc32(token.encode("utf-8")) & ((1 << HASH_BITS) - 1)
 
@@ -87,30 +119,30 @@ def day_number(value: str | None) -> int | None:
         return None
 
 
+def day_iso(day: int | None) -> str | None:
+    return None if day is None else date.fromordinal(day).isoformat()
+
+
 @dataclass(frozen=True)
 class Unit:
-    """One article, or the first copy of a reprint group, as the clusterer sees it."""
+    """One article as the clusterer sees it."""
 
     id: str
     title: str | None
     text: str
     day: int | None
-    group: str | None = None  # reprint group id, if any
+    follow: str | None = None  # the story of an earlier copy of its reprint group, if any
 
 
 @dataclass
 class TermVector:
-    """Sparse term weights: sorted term ids and their weights."""
+    """Sparse term weights: sorted term ids and their weights (unit length)."""
 
     ids: np.ndarray
     weights: np.ndarray
 
 
-def term_vector(title: str | None, text: str) -> TermVector:
-    """Sublinear term frequencies of title (boosted) and the lead of the text, unit length."""
-    counts = Counter(tokens(text)[:MAX_TOKENS])
-    for tok in tokens(title or ""):
-        counts[tok] += TITLE_BOOST
+def _vector(counts: Counter) -> TermVector:
     merged: dict[int, float] = {}
     for tok, n in counts.items():
         tid = term_id(tok)
@@ -123,28 +155,67 @@ def term_vector(title: str | None, text: str) -> TermVector:
     return TermVector(ids, weights)
 
 
+def term_vector(title: str | None, text: str) -> TermVector:
+    """Sublinear term frequencies of the text's first MAX_TOKENS words, with the headline,
+    the lead and the names boosted; unit length."""
+    words = tokens(text)[:MAX_TOKENS]
+    counts = Counter(words)
+    for tok in words[:LEAD_TOKENS]:
+        counts[tok] += LEAD_BOOST
+    for tok in tokens(title or ""):
+        counts[tok] += TITLE_BOOST
+    if NAME_BOOST:
+        for tok in name_tokens(text[: MAX_TOKENS * 8]):
+            if tok in counts:
+                counts[tok] += NAME_BOOST
+    return _vector(counts)
+
+
+def featurizer_settings() -> int:
+    """Fingerprint of what shapes a term vector: stored vectors are remade when it changes."""
+    names = ("VERSION", "HASH_BITS", "MAX_TOKENS", "TITLE_BOOST", "LEAD_TOKENS", "LEAD_BOOST", "NAME_BOOST")
+    return zlib.crc32(json.dumps([globals()[n] for n in names]).encode()) & 0x7FFFFFFF
+
+
+def vector_to_bytes(vec: TermVector) -> tuple[bytes, bytes]:
+    return vec.ids.astype(np.uint32).tobytes(), vec.weights.astype(np.float32).tobytes()
+
+
+def vector_from_bytes(ids: bytes, weights: bytes) -> TermVector:
+    return TermVector(np.frombuffer(ids, np.uint32).astype(np.int64), np.frombuffer(weights, np.float32).copy())
+
+
+def title_vector(title: str | None, text: str) -> TermVector:
+    """The headline's terms (or the first words of the text when there is none)."""
+    return _vector(Counter(tokens(title or "") or tokens(text)[:LEAD_TOKENS]))
+
+
 @dataclass
 class Cluster:
-    """A story or a storyline: a centroid (summed unit vectors, heaviest terms) and its span."""
+    """A story: a centroid (summed unit vectors, heaviest terms), its span and storyline."""
 
     id: str
+    born: int  # position of its first unit in canonical order
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     sums: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     units: int = 0
     first_day: int | None = None
     last_day: int | None = None
-    parent: str | None = None  # a story's storyline
+    parent: str = ""  # its storyline
     norm_at: tuple[int, float] | None = None  # (documents seen, IDF-weighted norm) when computed
 
     def add(self, vec: TermVector, day: int | None) -> None:
         merged, inverse = np.unique(np.concatenate([self.ids, vec.ids]), return_inverse=True)
         sums = np.bincount(inverse, weights=np.concatenate([self.sums, vec.weights]))
-        if len(merged) > 2 * CENTROID_TERMS:
+        if len(merged) > CENTROID_TERMS + CENTROID_TERMS // 2:
             keep = np.sort(np.lexsort((merged, -sums))[:CENTROID_TERMS])
             merged, sums = merged[keep], sums[keep]
         self.ids, self.sums = merged, sums.astype(np.float32)
         self.units += 1
         self.norm_at = None
+        self.widen(day)
+
+    def widen(self, day: int | None) -> None:
         if day is not None:
             self.first_day = day if self.first_day is None else min(self.first_day, day)
             self.last_day = day if self.last_day is None else max(self.last_day, day)
@@ -157,16 +228,20 @@ class Cluster:
 
 @dataclass
 class ClusterState:
-    """Everything the online clusterer knows; `to_arrays`/`from_arrays` persist it."""
+    """Everything the online clusterer knows; `state_to_bytes`/`state_from_bytes` persist it."""
 
     df: np.ndarray = field(default_factory=lambda: np.zeros(1 << HASH_BITS, np.int32))
     n_docs: int = 0
+    placed: int = 0  # units placed (reprint copies included): the canonical position
+    watermark: int = 0  # the latest publication day among the articles placed
+    last_seq: int = 0  # arrival number of the last article placed
     stories: dict[str, Cluster] = field(default_factory=dict)
-    storylines: dict[str, Cluster] = field(default_factory=dict)
+    storylines: dict[str, list[str]] = field(default_factory=dict)  # line id -> its story ids
     story_index: dict[int, list[str]] = field(default_factory=dict)
-    line_index: dict[int, list[str]] = field(default_factory=dict)
-    group_story: dict[str, str] = field(default_factory=dict)  # reprint group -> its story
     touched: set[str] = field(default_factory=set)  # stories changed since loaded
+    relabelled: set[str] = field(default_factory=set)  # stories moved to another storyline
+    touched_lines: set[str] = field(default_factory=set)
+    dropped_lines: set[str] = field(default_factory=set)  # storylines merged into others
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
         return np.log((self.n_docs + 1) / (self.df[ids] + 1)).astype(np.float32) + 1.0
@@ -182,11 +257,12 @@ def _centroid_norm(state: ClusterState, c: Cluster) -> float:
 
 def _similarity(state: ClusterState, q_ids: np.ndarray, q_w: np.ndarray, qnorm: float, c: Cluster) -> float:
     """IDF-weighted cosine between an article (q_w: weight x idf^2) and a centroid."""
-    if not len(c.ids):
+    if not len(c.ids) or not len(q_ids):
         return 0.0
-    pos = np.minimum(np.searchsorted(c.ids, q_ids), len(c.ids) - 1)
+    pos = c.ids.searchsorted(q_ids)
+    pos[pos == len(c.ids)] = 0
     hit = c.ids[pos] == q_ids
-    dot = float(np.dot(q_w[hit], c.sums[pos[hit]]))
+    dot = float(q_w[hit] @ c.sums[pos[hit]])
     if dot <= 0.0:
         return 0.0
     return dot / (qnorm * _centroid_norm(state, c))
@@ -202,24 +278,18 @@ def _rare_terms(state: ClusterState, vec: TermVector, idf: np.ndarray, k: int) -
     """The k terms of highest weight x idf, leaving out near-universal ones."""
     if not len(vec.ids):
         return []
-    limit = max(2.0, MIN_DF_SHARE * state.n_docs)
-    score = vec.weights * idf
-    order = np.lexsort((vec.ids, -score))
-    out = []
-    for i in order.tolist():
-        if state.df[vec.ids[i]] <= limit:
-            out.append(int(vec.ids[i]))
-            if len(out) == k:
-                break
-    return out
+    ok = state.df[vec.ids] <= max(2.0, MIN_DF_SHARE * state.n_docs)
+    ids = vec.ids[ok]
+    order = np.lexsort((ids, -(vec.weights * idf)[ok]))[:k]
+    return ids[order].tolist()
 
 
 def _candidates(index: dict[int, list[str]], terms: list[int]) -> list[str]:
-    seen: dict[str, None] = {}
+    """The CANDIDATES stories sharing most of `terms` (ties: the one met first)."""
+    counts: Counter = Counter()
     for t in terms:
-        for cid in index.get(t, ()):
-            seen[cid] = None
-    return list(seen)
+        counts.update(index.get(t, ()))
+    return [cid for cid, _ in heapq.nlargest(CANDIDATES, counts.items(), key=itemgetter(1))]
 
 
 def _index(index: dict[int, list[str]], terms: list[int], cid: str) -> None:
@@ -235,29 +305,37 @@ def _index(index: dict[int, list[str]], terms: list[int], cid: str) -> None:
             del posting[0]
 
 
-def _best(state, index, q_ids, q_w, qnorm, terms, clusters, day, max_gap=None):
-    best_id, best_sim = None, 0.0
-    for cid in _candidates(index, terms):
-        c = clusters[cid]
-        gap = c.day_gap(day)
-        if max_gap is not None and gap > max_gap:
-            continue
-        sim = _similarity(state, q_ids, q_w, qnorm, c)
-        if max_gap is None:
-            sim = _damped(sim, gap)
-        if sim > best_sim or (sim == best_sim and best_id is not None and cid < best_id):
-            best_id, best_sim = cid, sim
-    return best_id, best_sim
+def _link(state: ClusterState, a: str, b: str) -> None:
+    """Merge the storylines of stories a and b; the elder storyline keeps its id."""
+    la, lb = state.stories[a].parent, state.stories[b].parent
+    if la == lb:
+        return
+    # A storyline's id is its founding story's; that story is its eldest, whatever merged in.
+    born = {line: state.stories["st-" + line.removeprefix("sl-")].born for line in (la, lb)}
+    keep, gone = (la, lb) if (born[la], la) <= (born[lb], lb) else (lb, la)
+    for sid in state.storylines.pop(gone):
+        state.stories[sid].parent = keep
+        state.storylines[keep].append(sid)
+        state.relabelled.add(sid)
+    state.touched_lines.add(keep)
+    state.dropped_lines.add(gone)
+    state.touched_lines.discard(gone)
 
 
-def place(state: ClusterState, unit: Unit, new_id: str) -> tuple[str, bool]:
+def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None = None) -> tuple[str, bool]:
     """Put one unit into a story (existing or new, id `new_id`). Returns (story id, counted).
 
     A later copy of a reprint group already placed follows its group and is not counted.
     """
-    if unit.group is not None and unit.group in state.group_story:
-        return state.group_story[unit.group], False
-    vec = term_vector(unit.title, unit.text)
+    state.placed += 1
+    if unit.follow is not None and unit.follow in state.stories:
+        story = state.stories[unit.follow]
+        story.widen(unit.day)
+        state.touched.add(story.id)
+        state.touched_lines.add(story.parent)
+        return story.id, False
+    if vec is None:
+        vec = term_vector(unit.title, unit.text)
     # This document's own terms count in the IDF it is compared with, as in batch TF-IDF.
     state.n_docs += 1
     if len(vec.ids):
@@ -268,115 +346,176 @@ def place(state: ClusterState, unit: Unit, new_id: str) -> tuple[str, bool]:
     q_w = qw * idf
     terms = _rare_terms(state, vec, idf, max(QUERY_TERMS, INDEX_TERMS))
 
-    story_id, sim = _best(state, state.story_index, vec.ids, q_w, qnorm, terms, state.stories, unit.day)
-    if story_id is None or sim < STORY_SIMILARITY:
-        story_id = new_id
-        line_id, line_sim = _best(
-            state, state.line_index, vec.ids, q_w, qnorm, terms, state.storylines, unit.day, STORYLINE_DAYS
-        )
-        if line_id is None or line_sim < STORYLINE_SIMILARITY:
-            line_id = "sl-" + new_id.removeprefix("st-")
-            state.storylines[line_id] = Cluster(line_id)
-        state.stories[story_id] = Cluster(story_id, parent=line_id)
-    story = state.stories[story_id]
-    line = state.storylines[story.parent]
+    best_id, best_sim, best_raw = None, 0.0, 0.0
+    related: list[tuple[str, float]] = []
+    heavy = _rare_terms(state, vec, np.ones_like(idf), QUERY_TERMS // 2)  # its most frequent terms
+    query = terms[:QUERY_TERMS] + [t for t in heavy if t not in terms[:QUERY_TERMS]]
+    for cid in _candidates(state.story_index, query):
+        c = state.stories[cid]
+        gap = c.day_gap(unit.day)
+        raw = _similarity(state, vec.ids, q_w, qnorm, c)
+        sim = _damped(raw, gap)
+        if raw >= STORYLINE_SIMILARITY and gap <= STORYLINE_DAYS:
+            related.append((cid, raw))
+        best_raw = max(best_raw, raw)
+        if sim > best_sim or (sim == best_sim and best_id is not None and cid < best_id):
+            best_id, best_sim = cid, sim
+    need = STORY_SIMILARITY
+    if best_id is not None and unit.day is None and state.stories[best_id].first_day is not None:
+        need += UNDATED_MARGIN  # no date to tell a later development apart: ask for more
+    if best_id is None or best_sim < need:
+        best_id = new_id
+        line_id = "sl-" + new_id.removeprefix("st-")
+        state.stories[best_id] = Cluster(best_id, state.placed, parent=line_id)
+        state.storylines[line_id] = [best_id]
+    story = state.stories[best_id]
     story.add(vec, unit.day)
-    line.add(vec, unit.day)
-    _index(state.story_index, terms[:INDEX_TERMS], story_id)
-    _index(state.line_index, terms[:INDEX_TERMS], line.id)
-    state.touched.add(story_id)
-    if unit.group is not None:
-        state.group_story[unit.group] = story_id
-    return story_id, True
+    _index(state.story_index, terms[:INDEX_TERMS], best_id)
+    state.touched.add(best_id)
+    state.touched_lines.add(story.parent)
+    floor = STORYLINE_RELATIVE * best_raw
+    for cid, raw in sorted(related):
+        if cid != best_id and raw >= floor:
+            _link(state, best_id, cid)
+    return best_id, True
 
 
-def canonical_keys(articles, days: dict[str, int | None]) -> dict[str, tuple[int, int]]:
-    """Order key of each article: (its day, arrival) where dated; an undated article takes the
-    latest day among articles that arrived before it, so it never sorts before them."""
+def canonical_keys(
+    articles: Iterable, days: dict[str, int | None], watermark: int = 0
+) -> dict[str, tuple[int, int]]:
+    """Order key of each article: (day, arrival). Its day is its publication day, but never
+    earlier than the latest day among the articles that arrived before it (the watermark);
+    an undated article takes the watermark. So a feed's articles are placed in publication
+    order, a late one is placed when it arrives, and no article ever sorts before those that
+    arrived earlier: each key depends on earlier arrivals only, never on how the arrivals were
+    split into runs, and a new run never has to undo what an earlier one placed.
+    `watermark`: the latest day among the articles placed before these."""
     keys: dict[str, tuple[int, int]] = {}
-    latest = 0
+    latest = watermark
     for art in sorted(articles, key=lambda a: a.seq):
         day = days.get(art.id)
+        keys[art.id] = (latest if day is None else max(day, latest), art.seq)
         if day is not None:
             latest = max(latest, day)
-        keys[art.id] = (day if day is not None else latest, art.seq)
     return keys
 
 
 def story_id_for(article_id: str) -> str:
-    import hashlib
-
     return "st-" + hashlib.sha1(article_id.encode()).hexdigest()[:10]
 
 
-def cluster_articles(articles, reprint_group: dict[str, str], state: ClusterState | None = None):
-    """Place `articles` (ArticleForGrouping) in canonical order. Returns (state, {id: story})."""
+def cluster_articles(
+    articles: Sequence,
+    reprint_group: dict[str, str],
+    state: ClusterState | None = None,
+    placed: dict[str, str] | None = None,
+    keys: dict[str, tuple[int, int]] | None = None,
+    vectors: dict[str, TermVector] | None = None,
+) -> tuple[ClusterState, dict[str, str]]:
+    """Place `articles` (ArticleForGrouping) in canonical order after what `state` holds.
+
+    placed: article -> story of the articles already in `state` (their reprint copies follow
+    them); vectors: article -> its term vector where already made (see `term_vector`).
+    Returns (state, {article id: story id}) for the articles given.
+    """
     state = state or ClusterState()
     days = {a.id: day_number(a.published) for a in articles}
-    keys = canonical_keys(articles, days)
+    keys = keys or canonical_keys(articles, days, state.watermark)
+    state.watermark = max([state.watermark] + [d for d in days.values() if d is not None])
+    state.last_seq = max([state.last_seq] + [a.seq for a in articles])
+    group_story: dict[str, str] = {}
+    for art_id, story in sorted((placed or {}).items(), key=lambda kv: (keys.get(kv[0], (0, 0)), kv[0])):
+        group = reprint_group.get(art_id)
+        if group is not None and story in state.stories:
+            group_story.setdefault(group, story)
     out: dict[str, str] = {}
     for art in sorted(articles, key=lambda a: keys[a.id]):
-        unit = Unit(art.id, art.title, art.text, days[art.id], reprint_group.get(art.id))
-        out[art.id], _ = place(state, unit, story_id_for(art.id))
+        group = reprint_group.get(art.id)
+        unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None)
+        out[art.id], _ = place(state, unit, story_id_for(art.id), (vectors or {}).get(art.id))
+        if group is not None:
+            group_story.setdefault(group, out[art.id])
     return state, out
+
+
+def central_title(state: ClusterState, story: Cluster, members: Sequence[tuple[str, str | None, str]]) -> str:
+    """The headline of the member closest to the story's centroid (ties: the earliest member);
+    members: (article id, title, text) in arrival order."""
+    best, best_sim = None, -1.0
+    for _, title, text in members:
+        vec = title_vector(title, text)
+        if not len(vec.ids):
+            continue
+        idf = state.idf(vec.ids)
+        qw = vec.weights * idf
+        sim = _similarity(state, vec.ids, qw * idf, float(np.linalg.norm(qw)) or 1.0, story)
+        if sim > best_sim:
+            best, best_sim = (title, text), sim
+    if best is None:
+        best = (members[0][1], members[0][2]) if members else (None, "")
+    return best[0] or _first_words(best[1])
+
+
+def _first_words(text: str, n: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
 
 
 # -- persistence: the state as a few flat arrays (no pickle: a database may come from anyone) --
 
 
-def _pack_clusters(clusters: dict[str, Cluster], prefix: str) -> dict[str, np.ndarray]:
-    items = list(clusters.values())
-    lengths = np.array([len(c.ids) for c in items], np.int64)
-    return {
-        f"{prefix}_meta": np.array(json.dumps([[c.id, c.parent] for c in items]).encode()),
-        f"{prefix}_nums": np.array(
-            [[c.units, -1 if c.first_day is None else c.first_day, -1 if c.last_day is None else c.last_day]
-             for c in items], np.int64).reshape(-1, 3),
-        f"{prefix}_len": lengths,
-        f"{prefix}_ids": np.concatenate([c.ids for c in items]) if items else np.zeros(0, np.int64),
-        f"{prefix}_sums": np.concatenate([c.sums for c in items]) if items else np.zeros(0, np.float32),
-    }
-
-
-def _unpack_clusters(arrays, prefix: str) -> dict[str, Cluster]:
-    meta = json.loads(bytes(arrays[f"{prefix}_meta"]).decode())
-    nums = arrays[f"{prefix}_nums"]
-    ends = np.cumsum(arrays[f"{prefix}_len"])
-    ids, sums = arrays[f"{prefix}_ids"], arrays[f"{prefix}_sums"]
-    out = {}
-    start = 0
-    for (cid, parent), (units, first, last), end in zip(meta, nums.tolist(), ends.tolist(), strict=True):
-        out[cid] = Cluster(cid, ids[start:end].copy(), sums[start:end].copy(), units,
-                           None if first < 0 else first, None if last < 0 else last, parent)
-        start = end
-    return out
-
-
-def _pack_index(index: dict[int, list[str]], prefix: str) -> dict[str, np.ndarray]:
-    return {f"{prefix}_index": np.array(json.dumps(sorted(index.items())).encode())}
-
-
 def state_to_bytes(state: ClusterState) -> bytes:
+    items = list(state.stories.values())
+    ordinal = {c.id: i for i, c in enumerate(items)}
+    terms = sorted(state.story_index)
+    postings = [state.story_index[t] for t in terms]
     arrays = {
-        "df": state.df, "n_docs": np.array([state.n_docs], np.int64),
-        "groups": np.array(json.dumps(sorted(state.group_story.items())).encode()),
-        **_pack_clusters(state.stories, "story"), **_pack_clusters(state.storylines, "line"),
-        **_pack_index(state.story_index, "story"), **_pack_index(state.line_index, "line"),
+        "df": state.df,
+        "counts": np.array([state.n_docs, state.placed, state.watermark, state.last_seq], np.int64),
+        "meta": np.array(json.dumps([[c.id, c.parent] for c in items]).encode()),
+        "nums": np.array([[c.born, c.units, -1 if c.first_day is None else c.first_day,
+                           -1 if c.last_day is None else c.last_day] for c in items], np.int64).reshape(-1, 4),
+        "norms": np.array([c.norm_at or (-1, 0.0) for c in items], np.float64).reshape(-1, 2),
+        "len": np.array([len(c.ids) for c in items], np.int64),
+        "ids": np.concatenate([c.ids for c in items]).astype(np.uint32) if items else np.zeros(0, np.uint32),
+        "sums": np.concatenate([c.sums for c in items]) if items else np.zeros(0, np.float32),
+        "index_terms": np.array(terms, np.int64),
+        "index_len": np.array([len(p) for p in postings], np.int64),
+        "index_flat": np.array([ordinal[c] for p in postings for c in p], np.int64),
     }
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    np.savez(buf, **arrays)
     return buf.getvalue()
 
 
 def state_from_bytes(blob: bytes) -> ClusterState:
     with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
-        return ClusterState(
-            df=arrays["df"].copy(), n_docs=int(arrays["n_docs"][0]),
-            stories=_unpack_clusters(arrays, "story"), storylines=_unpack_clusters(arrays, "line"),
-            story_index={t: p for t, p in json.loads(bytes(arrays["story_index"]).decode())},
-            line_index={t: p for t, p in json.loads(bytes(arrays["line_index"]).decode())},
-            group_story=dict(json.loads(bytes(arrays["groups"]).decode())),
-        )
+        meta = json.loads(bytes(arrays["meta"]).decode())
+        ends = np.cumsum(arrays["len"]).tolist()
+        ids, sums = arrays["ids"].astype(np.int64), arrays["sums"]
+        norms = arrays["norms"].tolist()
+        stories: dict[str, Cluster] = {}
+        lines: dict[str, list[str]] = {}
+        start = 0
+        for (cid, parent), (born, units, first, last), (at, norm), end in zip(
+            meta, arrays["nums"].tolist(), norms, ends, strict=True
+        ):
+            stories[cid] = Cluster(cid, born, ids[start:end].copy(), sums[start:end].copy(), units,
+                                   None if first < 0 else first, None if last < 0 else last, parent,
+                                   None if at < 0 else (int(at), norm))
+            lines.setdefault(parent, []).append(cid)
+            start = end
+        names = [m[0] for m in meta]
+        flat = [names[i] for i in arrays["index_flat"].tolist()]
+        index: dict[int, list[str]] = {}
+        start = 0
+        for term, n in zip(arrays["index_terms"].tolist(), arrays["index_len"].tolist(), strict=True):
+            index[term] = flat[start : start + n]
+            start += n
+        n_docs, placed, watermark, last_seq = arrays["counts"].tolist()
+        return ClusterState(df=arrays["df"].copy(), n_docs=n_docs, placed=placed, watermark=watermark,
+                            last_seq=last_seq, stories=stories,
+                            storylines=lines, story_index=index)
 
 
 def settings_fingerprint() -> str:

@@ -385,4 +385,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX entities_kind ON entities (kind, mentions DESC);
         """,
     ),
+    (
+        "0011_stories",
+        """
+        -- Stories 0.2: each article's term vector, made in the stage's per-article map step,
+        -- so the sequential placement (and any replay) reads it instead of re-tokenizing.
+        CREATE TABLE story_features (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            source_rev INTEGER NOT NULL,  -- rowid of the clean_articles row it was made from
+            settings INTEGER NOT NULL,    -- fingerprint of the featurizer's settings
+            ids BLOB NOT NULL,            -- sorted uint32 hashed term ids
+            weights BLOB NOT NULL         -- float32 weights, unit length
+        );
+        """,
+    ),
 ]

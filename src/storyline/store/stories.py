@@ -9,18 +9,17 @@ from storyline.store.base import StoreBase, chunks
 
 
 class StoryStore(StoreBase):
-    # -- stories and storylines -----------------------------------------------------------
-
     def replace_stories(
         self,
         stories: Sequence[dict[str, Any]],
         storylines: Sequence[dict[str, Any]],
     ) -> None:
-        """stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title, first_seen, last_seen}."""
+        """Replace every story and storyline (tests and tools that set stories by hand).
+        stories: {id, title, first_seen, last_seen, storyline, articles}; storylines: {id, title,
+        first_seen, last_seen}. The online clustering state is dropped with them."""
         with self.transaction():
-            self.db.execute("DELETE FROM story_members")
-            self.db.execute("DELETE FROM stories")
-            self.db.execute("DELETE FROM storylines")
+            for table in ("story_assignments", "story_state", "story_members", "stories", "storylines"):
+                self.db.execute(f"DELETE FROM {table}")
             self.db.executemany(
                 "INSERT INTO storylines (id, title, first_seen, last_seen) VALUES (?, ?, ?, ?)",
                 [(s["id"], s["title"], s["first_seen"], s["last_seen"]) for s in storylines],
@@ -35,6 +34,70 @@ class StoryStore(StoreBase):
                     [(a, story["id"]) for a in story["articles"]],
                 )
 
+    # -- per-article features (the map step) ------------------------------------------------
+
+    def pending_story_features(self, settings: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT c.article_id FROM clean_articles c JOIN articles a ON a.id = c.article_id"
+            " LEFT JOIN story_features f ON f.article_id = c.article_id"
+            " WHERE f.article_id IS NULL OR f.source_rev != c.rowid OR f.settings != ? ORDER BY a.seq",
+            (settings,),
+        )
+        return [r[0] for r in rows]
+
+    def story_feature_inputs(self, ids: Sequence[str]) -> list[tuple[str, int, str | None, str]]:
+        """(article id, clean row revision, title, text) of the given articles."""
+        out = []
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(
+                f"SELECT article_id, rowid, title, text FROM clean_articles WHERE article_id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+        return out
+
+    def save_story_features(self, rows: Sequence[tuple[str, int, int, bytes, bytes]]) -> None:
+        """rows: (article id, source rev, settings, ids, weights). A placed article whose features
+        change invalidates the clustering state, so the next run replays from the first."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_features (article_id, source_rev, settings, ids, weights)"
+                " VALUES (?, ?, ?, ?, ?)", rows,
+            )
+            for chunk in chunks([r[0] for r in rows]):
+                marks = ",".join("?" * len(chunk))
+                if self.db.execute(
+                    f"SELECT 1 FROM story_assignments WHERE article_id IN ({marks}) LIMIT 1", tuple(chunk)
+                ).fetchone():
+                    self.db.execute("DELETE FROM story_state WHERE name = 'state'")
+                    break
+
+    def story_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
+        out: dict[str, tuple[bytes, bytes]] = {}
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for art, ids_blob, w_blob in self.db.execute(
+                f"SELECT article_id, ids, weights FROM story_features WHERE article_id IN ({marks})", tuple(chunk)
+            ):
+                out[art] = (ids_blob, w_blob)
+        return out
+
+    def story_briefs(self, ids: Sequence[str]) -> list:
+        """ArticleForGrouping of the given articles with only the first 300 characters of text
+        (what titles need), in arrival order."""
+        from storyline.records import ArticleForGrouping
+
+        rows = []
+        for chunk in chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            rows += self.db.execute(
+                "SELECT c.article_id, a.seq, substr(c.text, 1, 300), c.title, c.outlet, c.published, c.language"
+                f" FROM clean_articles c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+        rows.sort(key=lambda r: r[1])
+        return [ArticleForGrouping(*r) for r in rows]
+
     # -- online clustering state --------------------------------------------------------------
 
     def story_inputs(self) -> list[tuple[str, int, str | None]]:
@@ -43,6 +106,30 @@ class StoryStore(StoreBase):
             "SELECT c.article_id, a.seq, c.published FROM clean_articles c"
             " JOIN articles a ON a.id = c.article_id ORDER BY a.seq"
         ).fetchall()
+
+    def unplaced_story_inputs(self) -> list[tuple[str, int, str | None]]:
+        """(article id, seq, published) of the cleaned articles not placed yet, in arrival order."""
+        return self.db.execute(
+            "SELECT c.article_id, a.seq, c.published FROM clean_articles c"
+            " JOIN articles a ON a.id = c.article_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM story_assignments s WHERE s.article_id = c.article_id)"
+            " ORDER BY a.seq"
+        ).fetchall()
+
+    def count_story_assignments(self) -> int:
+        return self.db.execute("SELECT count(*) FROM story_assignments").fetchone()[0]
+
+    def placed_in_groups(self, group_ids: set[str]) -> dict[str, str]:
+        """article -> story of the placed members of the given reprint groups."""
+        out: dict[str, str] = {}
+        for chunk in chunks(sorted(group_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                "SELECT g.article_id, s.story_id FROM reprint_groups g"
+                f" JOIN story_assignments s ON s.article_id = g.article_id WHERE g.group_id IN ({marks})",
+                tuple(chunk),
+            ))
+        return out
 
     def story_assignments(self) -> dict[str, tuple[str, int, int, str]]:
         """article id -> (story id, day, seq, leader) as the online clusterer placed it."""
@@ -78,11 +165,14 @@ class StoryStore(StoreBase):
         assignments: Sequence[tuple[str, str, int, int, str]],
         stories: Sequence[dict[str, Any]],
         storylines: Sequence[dict[str, Any]],
+        dropped_lines: Sequence[str],
         state: dict[str, bytes],
     ) -> None:
         """One run's placements in one transaction. assignments: (article, story, day, seq,
-        leader); stories/storylines: the changed ones, whole (they replace stored rows)."""
+        leader); stories/storylines: the changed ones, whole (they replace stored rows);
+        dropped_lines: storylines merged into others."""
         with self.transaction():
+            self.db.executemany("DELETE FROM storylines WHERE id = ?", [(x,) for x in dropped_lines])
             self.db.executemany(
                 "INSERT OR REPLACE INTO story_assignments (article_id, story_id, day, seq, leader)"
                 " VALUES (?, ?, ?, ?, ?)", assignments,
@@ -103,6 +193,19 @@ class StoryStore(StoreBase):
             self.db.executemany(
                 "INSERT OR REPLACE INTO story_state (name, value) VALUES (?, ?)", sorted(state.items())
             )
+
+    def story_title_map(self, story_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in chunks(list(story_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, title FROM stories WHERE id IN ({marks})", tuple(chunk)))
+        return out
+
+    def count_stories(self) -> int:
+        return self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+
+    def count_storylines(self) -> int:
+        return self.db.execute("SELECT count(*) FROM storylines").fetchone()[0]
 
     def stories(self) -> list[dict[str, Any]]:
         """Every story with its member article ids (in arrival order), newest first."""

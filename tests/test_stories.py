@@ -1,0 +1,172 @@
+"""Online story clustering: batch boundaries never change the stories, reruns add nothing,
+reprint copies count once, the work per article is bounded, titles and spans are right."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+
+from storyline.ingest import ingest
+from storyline.pipeline import run_pipeline
+from storyline.records import ArticleForGrouping, CleanArticle
+from storyline.stages import story_clustering as sc
+from storyline.stages.stories import run_online
+from storyline.store import Store
+
+
+def _paragraphs(seeds) -> list[str]:
+    out = []
+    for path in seeds:
+        for para in re.split(r"\n\s*\n|\n", path.read_text(encoding="utf-8")):
+            if len(para.split()) >= 25:
+                out.append(para.strip())
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(seeds) -> list[ArticleForGrouping]:
+    """Sixty articles made of real seed paragraphs, dated over three weeks (a third undated),
+    in a shuffled arrival order."""
+    paras = _paragraphs(seeds)
+    rng = random.Random(5)
+    arts = []
+    for i in range(60):
+        text = "\n".join(rng.sample(paras, 3))
+        day = None if i % 3 == 0 else f"2017-11-{1 + rng.randrange(21):02d}"
+        arts.append(ArticleForGrouping(f"a{i:02d}", i, text, text.split(".")[0][:80], None, day, "en"))
+    return arts
+
+
+def _one_shot(corpus, groups=None):
+    state, out = sc.cluster_articles(corpus, groups or {})
+    return out, {a: state.stories[s].parent for a, s in out.items()}
+
+
+@pytest.mark.parametrize("split", [1, 17, 40, 59])
+def test_state_round_trip_and_batches_give_the_one_shot_result(corpus, split):
+    """Arrival batches placed in order against the persisted state equal one pass."""
+    expected, _ = _one_shot(corpus)
+    days = {a.id: sc.day_number(a.published) for a in corpus}
+    keys = sc.canonical_keys(corpus, days)
+    ordered = sorted(corpus, key=lambda a: keys[a.id])
+    state, first = sc.cluster_articles(ordered[:split], {}, keys=keys)
+    state = sc.state_from_bytes(sc.state_to_bytes(state))
+    _, second = sc.cluster_articles(ordered[split:], {}, state, dict(first), keys=keys)
+    assert {**first, **second} == expected
+    assert len(set(expected.values())) > 1  # not a trivial clustering
+
+
+def test_work_per_article_is_bounded(corpus, monkeypatch):
+    calls = []
+    original = sc._similarity
+    monkeypatch.setattr(sc, "_similarity", lambda *a: calls.append(1) or original(*a))
+    sc.cluster_articles(corpus, {})
+    assert max(1, len(calls)) <= sc.CANDIDATES * len(corpus)
+
+
+def test_reprint_copies_count_once(corpus):
+    groups = {"a01": "g", "a02": "g", "a03": "g"}
+    state, out = sc.cluster_articles(corpus, groups)
+    assert out["a01"] == out["a02"] == out["a03"]
+    assert state.n_docs == len(corpus) - 2  # the two later copies weigh on no centroid
+
+
+def test_undated_articles_still_cluster(corpus):
+    undated = [ArticleForGrouping(a.id, 2 * a.seq, a.text, a.title, None, None, "en") for a in corpus[:12]]
+    twins = [ArticleForGrouping(a.id + "b", a.seq + 1, a.text, a.title, None, None, "en") for a in undated]
+    _, out = sc.cluster_articles(undated + twins, {})
+    assert all(out[a.id] == out[a.id + "b"] for a in undated)
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def _feed(seeds, tmp_path) -> list:
+    """The seeds as feed rows with dates (two of them undated), oldest last."""
+    rows = []
+    dates = ["", "2017-11-04", "2017-11-05", "2017-11-05", ""]
+    for path, day in zip(seeds, dates, strict=True):
+        row = {"id": path.stem, "text": path.read_text(encoding="utf-8")}
+        if day:
+            row["published"] = day
+        rows.append(row)
+    files = []
+    for i, row in enumerate(reversed(rows)):
+        f = tmp_path / f"feed{i}.jsonl"
+        _write(f, [row])
+        files.append(str(f))
+    return files
+
+
+def _snapshot(store: Store):
+    return sorted(store.story_of().items()), store.stories(), store.storylines()
+
+
+def test_pipeline_batches_rerun_and_late_articles(tmp_path, seeds):
+    files = _feed(seeds, tmp_path)
+    with Store(tmp_path / "whole.db") as whole:
+        ingest(whole, files)
+        run_pipeline(whole)
+        expected = _snapshot(whole)
+        assert run_online(whole) == {"placed": 0, "replayed": ""}  # rerun adds nothing
+        assert _snapshot(whole) == expected
+    with Store(tmp_path / "parts.db") as parts:
+        replays = []
+        for f in files:  # one article a run, the dated ones arriving newest first
+            ingest(parts, [f])
+            stories = [r for r in run_pipeline(parts) if r.name == "stories"][0]
+            replays.append(stories.stats.get("replayed", ""))
+        assert not any(replays)  # late, older articles are placed as they arrive: no replay
+        assert _snapshot(parts) == expected
+
+
+def test_story_title_is_a_member_headline_and_span_covers_dates(seeded_db):
+    with Store(seeded_db) as store:
+        titles = {r["title"] for r in store.export_articles()}
+        stories = store.stories()
+        lines = {line["id"] for line in store.storylines()}
+        assert stories and all(s["storyline"] in lines for s in stories)
+        for story in stories:
+            assert story["title"] in titles or story["title"].endswith("...")
+            arts = {r["id"]: r for r in store.export_articles() if r["id"] in story["articles"]}
+            dated = sorted(r["published"] for r in arts.values() if r["published"])
+            assert (story["first_seen"], story["last_seen"]) == ((dated[0], dated[-1]) if dated else (None, None))
+
+
+def test_settings_change_replays(tmp_path, seeds, monkeypatch):
+    with Store(tmp_path / "db.sqlite") as store:
+        ingest(store, [str(p) for p in seeds])
+        run_pipeline(store)
+        before = _snapshot(store)
+        monkeypatch.setattr(sc, "STORY_SIMILARITY", 0.99)
+        stats = run_online(store)
+        assert stats["replayed"] and stats["placed"] == 5
+        # at 0.99 every article is alone but the three AP copies, which follow their group
+        assert len(store.stories()) == 3 < len(before[0])
+
+
+def test_changed_article_replays_to_the_one_shot_result(tmp_path, seeds):
+    """An article cleaned again with another text drops the state; the next run replays and
+    ends where one run over the final input ends."""
+    files = _feed(seeds, tmp_path)
+    with Store(tmp_path / "a.db") as store:
+        ingest(store, files)
+        run_pipeline(store)
+        first = store.articles_for_grouping()[0]
+        store.save_clean([CleanArticle(first.id, first.text[: len(first.text) // 2], first.title,
+                                       first.outlet, first.published, first.language)], 99)
+        stories = [r for r in run_pipeline(store) if r.name == "stories"][0]
+        assert stories.stats["replayed"] and stories.stats["placed"] == 5
+        again = _snapshot(store)
+    with Store(tmp_path / "b.db") as store:
+        ingest(store, files)
+        run_pipeline(store)
+        store.save_clean([CleanArticle(first.id, first.text[: len(first.text) // 2], first.title,
+                                       first.outlet, first.published, first.language)], 99)
+        store.clear_story_clustering()
+        run_pipeline(store)
+        assert _snapshot(store) == again
