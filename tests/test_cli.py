@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,14 +37,19 @@ def test_demo_shows_the_ap_reprints_as_one_group(tmp_path):
     proc = storyline("demo", "--db", str(tmp_path / "demo.db"))
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()
-    reprint_lines = [line for line in out.splitlines() if line.strip().startswith("rg-")]
+    # The Reprints section: one line per group, "  rg-<id>: <members>; fullest copy <id>".
+    reprint_lines = [line for line in out.splitlines() if re.match(r"\s+rg-\w+: ", line)]
     assert len(reprint_lines) == 1
     line = reprint_lines[0]
     assert "000 (" in line and "001 (" in line and "003 (" in line and "002" not in line and "004" not in line
     assert "fullest copy 003" in line
     # Running it again starts from a fresh database instead of failing or doubling.
     again = storyline("demo", "--db", str(tmp_path / "demo.db"))
-    assert again.returncode == 0 and again.stdout.decode().count("rg-") == 1
+    again_out = again.stdout.decode()
+    assert again.returncode == 0 and again_out.count("fullest copy") == 1 and again_out.count("ingested 5 seed") == 1
+    # It also shows the main story with its cited summary, the disputed figure and the aliases.
+    assert "The main story" in out and "Sources disagree" in out and "[1]" in out
+    assert "Islamic State = " in out and "Daesh" in out
 
 
 def test_demo_refuses_to_overwrite_another_database(tmp_path, cli_db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from storyline.errors import StorylineError
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.store import Store
+from storyline.story_view import render_story
 
 
 def seed_dir() -> Path:
@@ -45,11 +47,19 @@ def run_demo(path: Path, console: Console) -> None:
         articles = list(store.export_articles())
         stories = store.stories()
         storylines = store.storylines()
+        main_story = max(stories, key=lambda s: len(s["articles"]), default=None)
+        # Entities known by more than one name: what alias resolution found.
+        aliased = [e for e in store.entities(limit=40) if len([a for a in e["aliases"] if a != e["name"]])]
+        # Rendered now, while the store is open; printed after the overview.
+        story_view = Console(file=io.StringIO(), width=console.width, force_terminal=console.is_terminal,
+                             color_system=console.color_system and "standard")
+        if main_story:
+            render_story(store, main_story["id"], story_view)
 
     console.print("\n[bold]Articles[/]")
     for a in articles:
         console.print(
-            f"  {a['id'][:3]}  {(a['outlet'] or '?'):<28} {a['published'] or 'date unknown':<12} {a['title'] or ''}",
+            f"  {a['id'][:3]}  {(a['outlet'] or 'outlet unknown'):<28} {a['published'] or 'date unknown':<12} {a['title'] or ''}",
             markup=False,
         )
     console.print("\n[bold]Reprints[/] (same source text)")
@@ -67,6 +77,18 @@ def run_demo(path: Path, console: Console) -> None:
     for s in stories:
         ids = ", ".join(a[:3] for a in s["articles"])
         console.print(f"  {s['id']}  [{ids}]  {s['title']}  (storyline {s['storyline']})", markup=False)
+    if main_story:
+        console.print(f"\n[bold]The main story[/] ({main_story['id']}), as `storyline story` shows it")
+        console.print(story_view.file.getvalue(), end="", markup=False, highlight=False)
+    if aliased:
+        console.print("\n[bold]One name, many spellings[/] (entities resolved across the articles)")
+        for e in aliased[:8]:
+            others = "; ".join(a for a in e["aliases"] if a != e["name"])
+            where = ""
+            if e["place"]:
+                p = e["place"]
+                where = f"  ({p['lat']:.2f}, {p['lon']:.2f} {p.get('country') or ''})"
+            console.print(f"  {e['kind']:<6} {e['name']} = {others}{where}", markup=False)
     console.print(f"\nnext: `storyline stories --db {path}`, `storyline show <id> --db {path}`")
     console.print(
         f"open the web UI: `storyline serve --db {path}`, then browse http://127.0.0.1:8000/"

@@ -442,7 +442,10 @@ def central_title(state: ClusterState, story: Cluster, members: Sequence[tuple[s
     """The headline of the member closest to the story's centroid (ties: the earliest member);
     members: (article id, title, text) in arrival order."""
     best, best_sim = None, -1.0
-    for _, title, text in members:
+    # A real headline beats a lead sentence cut short: members without one compete only when
+    # no member has one.
+    titled = [m for m in members if (m[1] or "").strip()]
+    for _, title, text in titled or members:
         vec = title_vector(title, text)
         if not len(vec.ids):
             continue
