@@ -51,7 +51,7 @@ def run_demo(path: Path, console: Console) -> None:
         # Entities known by more than one name: what alias resolution found.
         aliased = [e for e in store.entities(limit=40) if len([a for a in e["aliases"] if a != e["name"]])]
         # Rendered now, while the store is open; printed after the overview.
-        story_view = Console(file=io.StringIO(), width=console.width, force_terminal=console.is_terminal,
+        story_view = Console(file=io.StringIO(), width=console.width, force_terminal=console.is_terminal, soft_wrap=True,
                              color_system=console.color_system and "standard")
         if main_story:
             render_story(store, main_story["id"], story_view)
