@@ -32,7 +32,7 @@ from typing import ClassVar
 import numpy as np
 
 from storyline.records import ArticleForGrouping
-from storyline.stages.alignment import align
+from storyline.stages.alignment import align_many
 from storyline.stages.shingling import Sketch, decode_hashes, decode_sample, overlap, sketch_many
 from storyline.store import Store
 
@@ -79,10 +79,20 @@ def candidate_pairs(
     lengths = np.fromiter((len(s) for s in samples), np.int64, len(samples))
     if not lengths.sum():
         return np.empty((0, 2), np.int64)
-    keys = np.concatenate(samples)
-    docs = np.repeat(np.arange(len(samples), dtype=np.int64), lengths)
-    part = (keys >> np.uint64(61)).astype(np.int64) % partitions if partitions > 1 else np.zeros(len(keys), np.int64)
-    n = len(samples)
+    return candidate_pairs_flat(np.concatenate(samples), lengths, is_new, min_shared, max_df, partitions)
+
+
+def candidate_pairs_flat(
+    keys: np.ndarray, lengths: np.ndarray, is_new: np.ndarray, min_shared: int = MIN_SHARED_SAMPLES,
+    max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS,
+) -> np.ndarray:
+    """`candidate_pairs` over every article's keys concatenated (`lengths[i]` keys of article
+    i): what a caller holding a million sketches passes, to avoid a copy."""
+    if not len(keys):
+        return np.empty((0, 2), np.int64)
+    docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)   # int32: 4 bytes a key
+    part = (keys >> np.uint64(61)).astype(np.int8) % partitions if partitions > 1 else np.zeros(len(keys), np.int8)
+    n = len(lengths)
     found_keys, found_counts = [], []
     for p in range(partitions):
         sel = part == p
@@ -97,8 +107,8 @@ def candidate_pairs(
                 continue
             starts = run_start[run_len == size]
             ii, jj = np.triu_indices(int(size), 1)
-            left = d[starts[:, None] + ii[None, :]].ravel()
-            right = d[starts[:, None] + jj[None, :]].ravel()
+            left = d[starts[:, None] + ii[None, :]].ravel().astype(np.int64)
+            right = d[starts[:, None] + jj[None, :]].ravel().astype(np.int64)
             touch = is_new[left] | is_new[right]
             lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
             pair_codes.append(lo * n + hi)
@@ -177,7 +187,7 @@ def alignment_pairs(infos: Iterable[GroupInfo], reuse: Iterable[Link], shingles:
 
 class ReprintStage:
     name: ClassVar[str] = "reprints"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3   # 3: word-level seed-and-extend alignment
     batch_size: ClassVar[int] = 2000
     verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
@@ -240,5 +250,5 @@ class ReprintStage:
         for start in range(0, len(todo), self.align_chunk):
             chunk = todo[start : start + self.align_chunk]
             texts = store.clean_texts(sorted({x for pair in chunk for x in pair}))
-            store.save_alignments([(ref, copy, align(texts[ref], texts[copy])) for ref, copy in chunk])
+            store.save_alignments(list(zip(chunk, align_many(chunk, texts), strict=True)))
         return len(todo)

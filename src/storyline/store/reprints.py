@@ -155,10 +155,10 @@ class ReprintStore(StoreBase):
             for table in ("reprint_alignments", "reprint_passages"):
                 self.db.executemany(f"DELETE FROM {table} WHERE ref = ? AND copy = ?", pairs)
 
-    def save_alignments(self, rows: Iterable[tuple[str, str, Any]]) -> None:
-        """rows: (reference id, copy id, stages.alignment.Alignment)."""
+    def save_alignments(self, rows: Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """rows: ((reference id, copy id), stages.alignment.Alignment)."""
         with self.transaction():
-            for ref, copy, al in rows:
+            for (ref, copy), al in rows:
                 self.db.execute(
                     "INSERT OR REPLACE INTO reprint_alignments (ref, copy, removed, added) VALUES (?, ?, ?, ?)",
                     (ref, copy, json.dumps(al.ref_unmatched), json.dumps(al.copy_unmatched)),
