@@ -186,13 +186,16 @@ def _furniture(rng: random.Random, titles: list[str]) -> str:
                        t=rng.choice(titles) if titles else "More news")
 
 
-def generate(n: int, seed: int = 0, data_dir: str | Path = "../shared/data",
+def generate(n: int, seed: int = 0, data_dir: str | Path | None = None,
              start: date = date(2017, 1, 1), days: int = 730) -> Iterator[dict]:
     """Yield `n` articles (dicts: id, url, outlet, title, published, text, wire, reuses).
 
     Deterministic for a given (n, seed, data): the same call gives the same articles.
-    Articles arrive roughly in time order, shuffled within windows of CHUNK articles."""
-    articles, words, stream = load_sources(str(Path(data_dir).resolve()))
+    Articles arrive roughly in time order, shuffled within windows of CHUNK articles.
+    `data_dir`: the labelled data folder (default: ../shared/data or ../../shared/data)."""
+    from storyline.evaluation import resolve_data_dir
+
+    articles, words, stream = load_sources(str(resolve_data_dir(str(data_dir) if data_dir else None).resolve()))
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     outlets = _outlets(rng)
@@ -273,7 +276,7 @@ def generate(n: int, seed: int = 0, data_dir: str | Path = "../shared/data",
     yield from window
 
 
-def write_jsonl(path: str | Path, n: int, seed: int = 0, data_dir: str | Path = "../shared/data") -> int:
+def write_jsonl(path: str | Path, n: int, seed: int = 0, data_dir: str | Path | None = None) -> int:
     """Write `generate(n, seed, data_dir)` as JSONL (gzip when the name ends in .gz), e.g. to
     fill a store with `storyline ingest`. Returns the number written."""
     opener = gzip.open if str(path).endswith(".gz") else open
@@ -292,6 +295,6 @@ if __name__ == "__main__":
     parser.add_argument("output")
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--data", default=None, help="labelled data folder (default ../shared/data)")
     args = parser.parse_args()
     print(f"wrote {write_jsonl(args.output, args.n, args.seed, args.data)} articles to {args.output}")
