@@ -204,3 +204,30 @@ def test_diff_of_unlinked_articles_is_computed(seeded_db: Path, pair: tuple[str,
     result = CliRunner().invoke(cli, ["diff", ids[pair[0]], ids[pair[1]], "--db", str(seeded_db)])
     assert result.exit_code == 0, result.output
     assert "alignment computed now" in result.output or "alignment stored" in result.output
+
+
+def test_a_story_carried_very_widely_stays_one_group() -> None:
+    rng = random.Random(9)
+    vocab = [f"w{i}" for i in range(5000)]
+    story = [rng.choice(vocab) for _ in range(400)]
+    texts = []
+    for k in range(60):   # 60 copies, each cut differently, with one word changed
+        words = story[: 250 + rng.randrange(150)]
+        words[rng.randrange(len(words))] = f"edit{k}"
+        texts.append(" ".join(words))
+    texts += [" ".join(rng.choice(vocab) for _ in range(300)) for _ in range(20)]
+    sketches = sketch_many([str(i) for i in range(len(texts))], texts)
+    samples = [decode_sample(s.sample) for s in sketches]
+    wide = candidate_pairs(samples, np.ones(len(texts), bool), max_df=10)
+    parent = list(range(len(texts)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in wide.tolist():
+        parent[find(a)] = find(b)
+    assert len({find(i) for i in range(60)}) == 1
+    assert all(b < 60 for _, b in wide.tolist())          # no unrelated text drawn in
+    assert len(wide) < 60 * 59 // 2                        # linear, not all pairs

@@ -7,7 +7,8 @@ Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
    keys in memory (rebuilt from the stored sketches; a few seconds per million articles, and
    nothing per-band to store). Only pairs touching a new or changed article are considered;
-   never all pairs. Keys in more than MAX_KEY_ARTICLES articles are skipped.
+   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by hundreds
+   of outlets, or boilerplate) pairs each article only with the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -40,7 +41,7 @@ REPRINT_CONTAINMENT = 0.32
 REUSE_CONTAINMENT = 0.08
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
-MAX_KEY_ARTICLES = 500     # a key in more articles is boilerplate, not a story's text
+MAX_KEY_ARTICLES = 500     # a key in more articles pairs neighbours only, not all pairs
 KEY_PARTITIONS = 8         # candidate search in slices of the key space, to bound memory
 
 
@@ -102,6 +103,19 @@ def candidate_pairs_flat(
         run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
         run_len = np.diff(np.append(run_start, len(k)))
         pair_codes = []
+        big = np.flatnonzero(run_len > max_df)
+        if len(big):
+            # A key in very many articles: a wire story carried by hundreds of outlets, or
+            # boilerplate. All its pairs would be quadratic; each article is paired with the
+            # next one holding the key instead (linear), which keeps a big group connected
+            # and costs boilerplate one cheap rejected check per article.
+            starts, lens = run_start[big], run_len[big]
+            owner = np.repeat(np.arange(len(big)), lens - 1)
+            at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
+            left, right = d[at].astype(np.int64), d[at + 1].astype(np.int64)
+            touch = is_new[left] | is_new[right]
+            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
+            pair_codes.append(lo * n + hi)
         for size in np.unique(run_len):
             if size < 2 or size > max_df:
                 continue
