@@ -100,7 +100,7 @@ def test_stories_table_and_show(cli_db):
     assert f"story {story_id}" in story
     article = storyline("show", "001_4d2cfab19c965121", "--removed", db=cli_db)
     text = article.stdout.decode()
-    assert article.returncode == 0 and "reprint of" in text and "removed as page furniture" in text
+    assert article.returncode == 0 and "reprint group" in text and "removed as page furniture" in text
     # Each removed line is shown with its reason; the crawl date is not the publication date.
     assert "view counter" in text and "This post has been read 5712 times!" in text
     assert "2017-11-04" in text and "Wednesday , September 28 2022" in text

@@ -161,6 +161,25 @@ def story(story_id: str, as_json: bool, db: str | None) -> None:
 
 
 @cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print the alignment as JSON.")
+@db_option
+def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
+    """Show the passages articles A and B share and the edits between them."""
+    import json
+
+    from storyline.reprint_views import diff_data, show_diff
+
+    with open_store(db) as store:
+        data = diff_data(store, a, b)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        show_diff(data, console)
+
+
+@cli.command()
 @click.option("--db", "db", type=click.Path(dir_okay=False), default="storyline-demo.db", show_default=True,
               help="Database file to create for the demo.")
 def demo(db: str) -> None:

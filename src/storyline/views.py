@@ -65,13 +65,9 @@ def _show_article(store: Store, article_id: str, console: Console, removed: bool
             continue
         console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
-    links = store.reprint_links(article_id)
-    if links:
-        console.print("[bold]shared text[/]")
-        for a, b, containment, jaccard, reprint in links:
-            other = b if a == article_id else a
-            kind = "reprint of" if reprint else "reuses text with"
-            console.print(f"  {kind} {other}: containment {containment:.2f}, jaccard {jaccard:.2f}", markup=False)
+    from storyline.reprint_views import show_reprints
+
+    show_reprints(store, article_id, console)
     console.print("[bold]text[/]")
     console.print(row["text"] or "(not cleaned yet: run `storyline run`)", markup=False)
     if removed:

@@ -1,29 +1,41 @@
-"""Passage alignment: which sentences of one article reappear in another, and how edited.
+"""Passage alignment: which stretches of one article reappear in another, and how edited.
 
-Texts are split into paragraphs (lines) and sentences (blingfire). Sentences with the same
-words (case and punctuation aside) match first, by dictionary lookup; each remaining
-sentence is then matched to the unmatched sentence of the other text sharing most word
-trigrams, if they share at least half of the shorter one's. Matches may come in any order
-(reordered paragraphs). Runs of consecutive matches become one passage; per passage the
-word-level edits (substitutions such as "IS" -> "Daesh", deletions, insertions) come from
-difflib on the original words. Sentences left unmatched are what one side added or the
-other removed.
+Seed and extend, over words (the same lower-cased `\\w+` words the shingles are made of,
+hashed in numpy; stages/shingling.py):
 
-Plain functions over strings: no store, no I/O.
+1. Anchors: every word 4-gram of the copy found in the reference (4-grams that occur more
+   than once in the reference anchor at their first occurrence).
+2. Blocks: anchors on one diagonal at consecutive positions merge into an exact match
+   block. Short blocks (fewer than MIN_BLOCK words) are kept only where they fit in order
+   between their neighbours: a lone common phrase elsewhere is chance, not reuse.
+3. Passages: blocks taken in the copy's order chain into one passage while both texts move
+   forward by at most MAX_GAP words between blocks; a jump back or a long gap starts a new
+   passage, so passages may come in any order (moved paragraphs). Passages with fewer than
+   MIN_PASSAGE matched words are dropped.
+4. Edits: inside a passage, the words between two blocks are an edit: `replace` (both sides
+   have words: "IS" -> "Daesh"), `delete` (only the reference: a trim) or `insert` (only the
+   copy). The reference words outside every passage are what the copy removed; the copy's
+   words outside every passage are what it added.
+
+Plain functions over strings: no store, no I/O. `align_many` tokenizes each text once for
+many pairs (a group's fullest copy is the reference of every other member).
 """
 
 from __future__ import annotations
 
-import difflib
-import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import blingfire
+import numpy as np
 
-MIN_SENTENCE_WORDS = 4   # shorter sentences ("Photo: AFP") match only exactly
-FUZZY_SHARE = 0.5        # trigram share of the shorter sentence for a fuzzy match
+from storyline.stages.shingling import Tokens, word_tokens
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+ANCHOR_WORDS = 4
+MIN_BLOCK = 6        # words in an exact block that stands on its own
+MAX_GAP = 20         # words skipped on either side within one passage
+MIN_PASSAGE = 8      # matched words for a passage to count
+
+_MIX = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)]
 
 
 @dataclass(frozen=True)
@@ -40,13 +52,13 @@ class Edit:
 
 @dataclass(frozen=True)
 class Passage:
-    """A run of matched sentences: character spans in the reference and in the copy."""
+    """Shared text: character spans in the reference and in the copy, and the copy's edits."""
 
     ref_start: int
     ref_end: int
     copy_start: int
     copy_end: int
-    similarity: float            # share of words unchanged, 0..1
+    similarity: float            # share of the passage's words unchanged, 0..1
     edits: tuple[Edit, ...] = ()
 
 
@@ -56,130 +68,156 @@ class Alignment:
     ref_unmatched: list[tuple[int, int]] = field(default_factory=list)   # removed in the copy
     copy_unmatched: list[tuple[int, int]] = field(default_factory=list)  # added by the copy
 
-
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    words: tuple[str, ...]     # original case
-    key: str                   # lower-cased words, for exact matching
-
-
-def sentences(text: str) -> list[Sentence]:
-    out = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip():
-            _, spans = blingfire.text_to_sentences_and_offsets(line)
-            for start, end in spans:
-                words = tuple(_WORD.findall(line[start:end]))
-                if words:
-                    out.append(Sentence(offset + start, offset + end, words,
-                                        " ".join(w.lower() for w in words)))
-        offset += len(line) + 1
-    return out
+    @property
+    def matched_share(self) -> float:
+        """Share of the copy's characters inside passages."""
+        total = sum(p.copy_end - p.copy_start for p in self.passages)
+        extra = sum(b - a for a, b in self.copy_unmatched)
+        return total / (total + extra) if total + extra else 0.0
 
 
-def _trigrams(sentence: Sentence) -> set[str]:
-    low = sentence.key.split(" ")
-    if len(low) < 3:
-        return {sentence.key}
-    return {" ".join(low[i : i + 3]) for i in range(len(low) - 2)}
+def _grams(h: np.ndarray) -> np.ndarray:
+    m = len(h) - ANCHOR_WORDS + 1
+    if m <= 0:
+        return np.empty(0, np.uint64)
+    with np.errstate(over="ignore"):
+        g = h[:m] * _MIX[0]
+        for i in range(1, ANCHOR_WORDS):
+            g = g + h[i : i + m] * _MIX[i]
+    return g
 
 
-def _match_sentences(ref: list[Sentence], copy: list[Sentence]) -> list[tuple[int, int]]:
-    """(ref index, copy index) pairs, one-to-one."""
-    by_key: dict[str, list[int]] = {}
-    for j, s in enumerate(copy):
-        by_key.setdefault(s.key, []).append(j)
-    pairs: list[tuple[int, int]] = []
-    used_copy: set[int] = set()
-    left: list[int] = []
-    for i, s in enumerate(ref):
-        candidates = by_key.get(s.key)
-        if candidates:
-            j = candidates.pop(0)
-            pairs.append((i, j))
-            used_copy.add(j)
-        else:
-            left.append(i)
-    rest = [j for j in range(len(copy)) if j not in used_copy and len(copy[j].words) >= MIN_SENTENCE_WORDS]
-    if left and rest:
-        grams = {j: _trigrams(copy[j]) for j in rest}
-        index: dict[str, list[int]] = {}
-        for j, gs in grams.items():
-            for g in gs:
-                index.setdefault(g, []).append(j)
-        scored = []
-        for i in left:
-            if len(ref[i].words) < MIN_SENTENCE_WORDS:
-                continue
-            mine = _trigrams(ref[i])
-            counts: dict[int, int] = {}
-            for g in mine:
-                for j in index.get(g, ()):
-                    counts[j] = counts.get(j, 0) + 1
-            for j, shared in counts.items():
-                share = shared / min(len(mine), len(grams[j]))
-                if share >= FUZZY_SHARE:
-                    scored.append((share, -i, -j))
-        taken_ref: set[int] = set()
-        for _share, ni, nj in sorted(scored, reverse=True):
-            i, j = -ni, -nj
-            if i not in taken_ref and j not in used_copy:
-                taken_ref.add(i)
-                used_copy.add(j)
-                pairs.append((i, j))
-    return sorted(pairs)
+class _RefIndex:
+    """A reference text's word 4-grams, sorted for lookup (built once per reference)."""
+
+    __slots__ = ("order", "sorted")
+
+    def __init__(self, hashes: np.ndarray):
+        grams = _grams(hashes)
+        self.order = np.argsort(grams, kind="stable")
+        self.sorted = grams[self.order]
 
 
-def _edits(ref: tuple[str, ...], copy: tuple[str, ...]) -> tuple[list[Edit], int]:
-    """Word edits from `ref` to `copy`, and the number of ref words kept."""
-    matcher = difflib.SequenceMatcher(None, [w.lower() for w in ref], [w.lower() for w in copy], autojunk=False)
-    edits, kept = [], 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            kept += i2 - i1
-        else:
-            edits.append(Edit(op, " ".join(ref[i1:i2]), " ".join(copy[j1:j2])))
-    return edits, kept
+def _blocks(ref: _RefIndex, copy: np.ndarray) -> list[tuple[int, int, int]]:
+    """Exact match blocks (ref word, copy word, length in words), in the copy's order."""
+    cg = _grams(copy)
+    if not len(ref.sorted) or not len(cg):
+        return []
+    at = np.minimum(np.searchsorted(ref.sorted, cg), len(ref.sorted) - 1)
+    hit = ref.sorted[at] == cg
+    j = np.flatnonzero(hit)
+    if not len(j):
+        return []
+    i = ref.order[at[hit]]
+    diag = i - j
+    brk = np.flatnonzero((np.diff(j) != 1) | (np.diff(diag) != 0)) + 1
+    first = np.concatenate(([0], brk))
+    last = np.concatenate((brk - 1, [len(j) - 1]))
+    lengths = j[last] - j[first] + ANCHOR_WORDS
+    return list(zip(i[first].tolist(), j[first].tolist(), lengths.tolist(), strict=True))
 
 
-def align(ref_text: str, copy_text: str) -> Alignment:
-    """Passages of `ref_text` found in `copy_text`, with the edits the copy made."""
-    ref, copy = sentences(ref_text), sentences(copy_text)
-    pairs = _match_sentences(ref, copy)
+def _filter_blocks(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Drop short blocks that do not sit in order between their long neighbours."""
+    long_idx = [k for k, b in enumerate(blocks) if b[2] >= MIN_BLOCK]
+    keep = []
+    li = 0
+    for k, (i, j, n) in enumerate(blocks):
+        if n >= MIN_BLOCK:
+            keep.append((i, j, n))
+            continue
+        while li < len(long_idx) and long_idx[li] < k:
+            li += 1
+        prev = blocks[long_idx[li - 1]] if li > 0 else None
+        nxt = blocks[long_idx[li]] if li < len(long_idx) else None
+        if prev is None or nxt is None:
+            continue
+        if prev[0] + prev[2] <= i and i + n <= nxt[0] and nxt[0] - prev[0] <= 3 * MAX_GAP:
+            keep.append((i, j, n))
+    return keep
+
+
+def _align_tokens(ref_text: str, ref: Tokens, copy_text: str, copy: Tokens,
+                  index: _RefIndex | None = None) -> Alignment:
+    blocks = _filter_blocks(_blocks(index or _RefIndex(ref.hashes), copy.hashes))
     result = Alignment()
-    run: list[tuple[int, int]] = []
+    ref_cov: list[tuple[int, int]] = []     # word ranges inside passages
+    copy_cov: list[tuple[int, int]] = []
+
+    def words(text: str, tok: Tokens, a: int, b: int) -> str:
+        return text[tok.starts[a] : tok.ends[b - 1]] if b > a else ""
+
+    run: list[tuple[int, int, int]] = []
 
     def close() -> None:
         if not run:
             return
         edits: list[Edit] = []
-        kept = total = 0
-        for i, j in run:
-            if ref[i].key != copy[j].key:
-                more, k = _edits(ref[i].words, copy[j].words)
-                edits += more
-                kept += k
-            else:
-                kept += len(ref[i].words)
-            total += max(len(ref[i].words), len(copy[j].words))
-        (i0, j0), (i1, j1) = run[0], run[-1]
-        result.passages.append(Passage(ref[i0].start, ref[i1].end, copy[j0].start, copy[j1].end,
-                                       round(kept / total, 3) if total else 1.0, tuple(edits)))
+        matched = changed = 0
+        for (i0, j0, n0), (i1, j1, _) in zip(run, run[1:], strict=False):
+            n = min(n0, i1 - i0, j1 - j0)     # overlapping blocks: clip the first
+            matched += n
+            ri, cj = i0 + n, j0 + n
+            if i1 > ri and j1 > cj:
+                edits.append(Edit("replace", words(ref_text, ref, ri, i1), words(copy_text, copy, cj, j1)))
+            elif i1 > ri:
+                edits.append(Edit("delete", words(ref_text, ref, ri, i1), ""))
+            elif j1 > cj:
+                edits.append(Edit("insert", "", words(copy_text, copy, cj, j1)))
+            changed += max(i1 - ri, j1 - cj)
+        i_last, j_last, n_last = run[-1]
+        matched += n_last
+        if matched >= MIN_PASSAGE:
+            i_first, j_first = run[0][0], run[0][1]
+            i_end, j_end = i_last + n_last, j_last + n_last
+            ref_cov.append((i_first, i_end))
+            copy_cov.append((j_first, j_end))
+            result.passages.append(Passage(
+                int(ref.starts[i_first]), int(ref.ends[i_end - 1]), int(copy.starts[j_first]),
+                int(copy.ends[j_end - 1]), round(matched / (matched + changed), 3), tuple(edits)))
         run.clear()
 
-    for i, j in pairs:
-        if run and not (i == run[-1][0] + 1 and j == run[-1][1] + 1):
-            close()
-        run.append((i, j))
+    for block in blocks:
+        if run:
+            pi, pj, pn = run[-1]
+            i, j, _ = block
+            if not (i > pi and j > pj and i - (pi + pn) <= MAX_GAP and j - (pj + pn) <= MAX_GAP):
+                close()
+        run.append(block)
     close()
-    matched_ref = {i for i, _ in pairs}
-    matched_copy = {j for _, j in pairs}
-    result.ref_unmatched = [(s.start, s.end) for i, s in enumerate(ref) if i not in matched_ref]
-    result.copy_unmatched = [(s.start, s.end) for j, s in enumerate(copy) if j not in matched_copy]
+    result.ref_unmatched = _uncovered(ref, ref_cov)
+    result.copy_unmatched = _uncovered(copy, copy_cov)
     return result
+
+
+def _uncovered(tok: Tokens, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the maximal runs of words outside every covered word range."""
+    out = []
+    pos = 0
+    for a, b in sorted(covered) + [(len(tok.hashes), len(tok.hashes))]:
+        if a > pos:
+            out.append((int(tok.starts[pos]), int(tok.ends[a - 1])))
+        pos = max(pos, b)
+    return out
+
+
+def align(ref_text: str, copy_text: str) -> Alignment:
+    """Passages of `ref_text` found in `copy_text`, with the edits the copy made."""
+    ref, copy = word_tokens([ref_text, copy_text])
+    return _align_tokens(ref_text, ref, copy_text, copy)
+
+
+def align_many(pairs: Sequence[tuple[str, str]], texts: dict[str, str]) -> list[Alignment]:
+    """`align(texts[ref], texts[copy])` for each (ref, copy) pair, tokenizing each text once."""
+    ids = sorted({x for pair in pairs for x in pair})
+    tokens = dict(zip(ids, word_tokens([texts[i] for i in ids]), strict=True))
+    indexes: dict[str, _RefIndex] = {}
+    out = []
+    for r, c in pairs:
+        if r not in indexes:
+            indexes[r] = _RefIndex(tokens[r].hashes)
+        out.append(_align_tokens(texts[r], tokens[r], texts[c], tokens[c], indexes[r]))
+    return out
 
 
 def substitutions(alignment: Alignment) -> dict[tuple[str, str], int]:
@@ -189,4 +227,15 @@ def substitutions(alignment: Alignment) -> dict[tuple[str, str], int]:
         for e in passage.edits:
             if e.op == "replace":
                 counts[(e.before, e.after)] = counts.get((e.before, e.after), 0) + 1
+    return counts
+
+
+def edit_summary(alignments: Iterable[Alignment]) -> dict[tuple[str, str, str], int]:
+    """How often each edit (op, before, after) occurs over many alignments."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for al in alignments:
+        for p in al.passages:
+            for e in p.edits:
+                key = (e.op, e.before, e.after)
+                counts[key] = counts.get(key, 0) + 1
     return counts

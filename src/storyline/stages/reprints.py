@@ -7,7 +7,8 @@ Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
    keys in memory (rebuilt from the stored sketches; a few seconds per million articles, and
    nothing per-band to store). Only pairs touching a new or changed article are considered;
-   never all pairs. Keys in more than MAX_KEY_ARTICLES articles are skipped.
+   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by hundreds
+   of outlets, or boilerplate) pairs each article only with the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -32,7 +33,7 @@ from typing import ClassVar
 import numpy as np
 
 from storyline.records import ArticleForGrouping
-from storyline.stages.alignment import align
+from storyline.stages.alignment import align_many
 from storyline.stages.shingling import Sketch, decode_hashes, decode_sample, overlap, sketch_many
 from storyline.store import Store
 
@@ -40,7 +41,7 @@ REPRINT_CONTAINMENT = 0.32
 REUSE_CONTAINMENT = 0.08
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
-MAX_KEY_ARTICLES = 500     # a key in more articles is boilerplate, not a story's text
+MAX_KEY_ARTICLES = 500     # a key in more articles pairs neighbours only, not all pairs
 KEY_PARTITIONS = 8         # candidate search in slices of the key space, to bound memory
 
 
@@ -79,10 +80,20 @@ def candidate_pairs(
     lengths = np.fromiter((len(s) for s in samples), np.int64, len(samples))
     if not lengths.sum():
         return np.empty((0, 2), np.int64)
-    keys = np.concatenate(samples)
-    docs = np.repeat(np.arange(len(samples), dtype=np.int64), lengths)
-    part = (keys >> np.uint64(61)).astype(np.int64) % partitions if partitions > 1 else np.zeros(len(keys), np.int64)
-    n = len(samples)
+    return candidate_pairs_flat(np.concatenate(samples), lengths, is_new, min_shared, max_df, partitions)
+
+
+def candidate_pairs_flat(
+    keys: np.ndarray, lengths: np.ndarray, is_new: np.ndarray, min_shared: int = MIN_SHARED_SAMPLES,
+    max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS,
+) -> np.ndarray:
+    """`candidate_pairs` over every article's keys concatenated (`lengths[i]` keys of article
+    i): what a caller holding a million sketches passes, to avoid a copy."""
+    if not len(keys):
+        return np.empty((0, 2), np.int64)
+    docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)   # int32: 4 bytes a key
+    part = (keys >> np.uint64(61)).astype(np.int8) % partitions if partitions > 1 else np.zeros(len(keys), np.int8)
+    n = len(lengths)
     found_keys, found_counts = [], []
     for p in range(partitions):
         sel = part == p
@@ -92,13 +103,26 @@ def candidate_pairs(
         run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
         run_len = np.diff(np.append(run_start, len(k)))
         pair_codes = []
+        big = np.flatnonzero(run_len > max_df)
+        if len(big):
+            # A key in very many articles: a wire story carried by hundreds of outlets, or
+            # boilerplate. All its pairs would be quadratic; each article is paired with the
+            # next one holding the key instead (linear), which keeps a big group connected
+            # and costs boilerplate one cheap rejected check per article.
+            starts, lens = run_start[big], run_len[big]
+            owner = np.repeat(np.arange(len(big)), lens - 1)
+            at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
+            left, right = d[at].astype(np.int64), d[at + 1].astype(np.int64)
+            touch = is_new[left] | is_new[right]
+            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
+            pair_codes.append(lo * n + hi)
         for size in np.unique(run_len):
             if size < 2 or size > max_df:
                 continue
             starts = run_start[run_len == size]
             ii, jj = np.triu_indices(int(size), 1)
-            left = d[starts[:, None] + ii[None, :]].ravel()
-            right = d[starts[:, None] + jj[None, :]].ravel()
+            left = d[starts[:, None] + ii[None, :]].ravel().astype(np.int64)
+            right = d[starts[:, None] + jj[None, :]].ravel().astype(np.int64)
             touch = is_new[left] | is_new[right]
             lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
             pair_codes.append(lo * n + hi)
@@ -177,7 +201,7 @@ def alignment_pairs(infos: Iterable[GroupInfo], reuse: Iterable[Link], shingles:
 
 class ReprintStage:
     name: ClassVar[str] = "reprints"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3   # 3: word-level seed-and-extend alignment
     batch_size: ClassVar[int] = 2000
     verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
@@ -240,5 +264,5 @@ class ReprintStage:
         for start in range(0, len(todo), self.align_chunk):
             chunk = todo[start : start + self.align_chunk]
             texts = store.clean_texts(sorted({x for pair in chunk for x in pair}))
-            store.save_alignments([(ref, copy, align(texts[ref], texts[copy])) for ref, copy in chunk])
+            store.save_alignments(list(zip(chunk, align_many(chunk, texts), strict=True)))
         return len(todo)

@@ -84,24 +84,21 @@ def _dedupe_sorted(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
-def shingle_hashes(texts: list[str]) -> list[np.ndarray]:
-    """For each text, the sorted distinct uint64 hashes of its word 5-shingles.
-
-    The whole batch is one array of code points (texts joined by NUL, a non-word
-    character), so every step below is one numpy pass over all of it.
-    """
-    if not texts:
-        return []
+def _tokenize(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(token hashes, token start offsets, token end offsets, token's text index) over the
+    whole batch; offsets are in the joined string (texts joined by NUL, a non-word
+    character), so every step is one numpy pass. None when there is no word at all."""
     cp = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
     bmp = cp < (1 << 16)
     clipped = np.where(bmp, cp, 0)
     is_word = np.where(bmp, _WORD_CHAR[clipped], True)
     if not is_word.any():
-        return [np.empty(0, np.uint64) for _ in texts]
+        return None
     low = np.where(bmp, _LOWER[clipped], cp).astype(np.uint64)
     doc_end = np.cumsum(np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts))) - 1
-    edges = np.diff(np.concatenate(([False], is_word)).astype(np.int8))
+    edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
     starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
     idx = np.arange(len(cp))
     start_mark = np.zeros(len(cp), np.int64)
     start_mark[starts] = starts
@@ -109,7 +106,18 @@ def shingle_hashes(texts: list[str]) -> list[np.ndarray]:
     with np.errstate(over="ignore"):
         contrib = np.where(is_word, low * _POWERS[pos & 63], np.uint64(0))
         token = _finalize(np.add.reduceat(contrib, starts))
-        token_doc = np.searchsorted(doc_end, starts)
+    return token, starts, ends, np.searchsorted(doc_end, starts)
+
+
+def shingle_hashes(texts: list[str]) -> list[np.ndarray]:
+    """For each text, the sorted distinct uint64 hashes of its word 5-shingles."""
+    if not texts:
+        return []
+    found = _tokenize(texts)
+    if found is None:
+        return [np.empty(0, np.uint64) for _ in texts]
+    token, _, _, token_doc = found
+    with np.errstate(over="ignore"):
         k = SHINGLE_WORDS
         m = len(token) - k + 1
         if m > 0:
@@ -124,6 +132,35 @@ def shingle_hashes(texts: list[str]) -> list[np.ndarray]:
             shingle, out_doc = np.empty(0, np.uint64), np.empty(0, np.int64)
     bounds = np.searchsorted(out_doc, np.arange(len(texts) + 1))
     return [_dedupe_sorted(np.sort(shingle[bounds[i] : bounds[i + 1]])) for i in range(len(texts))]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of one text: lower-cased hashes and character spans (Python str offsets)."""
+
+    hashes: np.ndarray   # uint64
+    starts: np.ndarray   # int64
+    ends: np.ndarray     # int64
+
+
+def word_tokens(texts: list[str]) -> list[Tokens]:
+    """For each text, its words (as the shingles see them), hashed, with their spans."""
+    return [t for piece in _pieces(texts) for t in _word_tokens(piece)]
+
+
+def _word_tokens(texts: list[str]) -> list[Tokens]:
+    found = _tokenize(texts) if texts else None
+    if found is None:
+        empty = np.empty(0, np.int64)
+        return [Tokens(np.empty(0, np.uint64), empty, empty) for _ in texts]
+    token, starts, ends, token_doc = found
+    offsets = np.concatenate(([0], np.cumsum(np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts)))))
+    bounds = np.searchsorted(token_doc, np.arange(len(texts) + 1)).tolist()
+    out = []
+    for i in range(len(texts)):
+        a, b = bounds[i], bounds[i + 1]
+        out.append(Tokens(token[a:b], starts[a:b] - offsets[i], ends[a:b] - offsets[i]))
+    return out
 
 
 def _pieces(texts: list[str], chars: int = CHUNK_CHARS) -> list[list[str]]:

@@ -1,4 +1,20 @@
-"""Store methods of the reprint stage."""
+"""Store methods of the reprint stage.
+
+Query methods for views, the CLI and the web UI (all read-only, all return plain dicts and
+lists ready for JSON):
+
+- `reprint_group_of(article_id)`: the article's group (id, members, fullest, earliest) or None.
+- `reprint_group(group_id)`: one group with, per member, outlet, date, size and what it
+  removed, changed and added against the group's fullest copy (`member_changes`).
+- `reuse_links_of(article_id)`: partial reuse with articles that are not its reprints.
+- `alignment_between(a, b)`: the stored alignment of two articles (either order), with
+  passages, edits and removed/added spans; None when the pair was not aligned.
+- `alignments_of(article_id)`: every stored alignment the article takes part in.
+
+Spans are character offsets into each article's clean text (`clean_texts`). An edit is
+[op, before, after] with op "replace", "delete" (reference words the copy left out) or
+"insert" (words the copy added inside a shared passage).
+"""
 
 from __future__ import annotations
 
@@ -145,6 +161,78 @@ class ReprintStore(StoreBase):
             "SELECT article_id FROM reprint_groups WHERE group_id = ? ORDER BY article_id", (row[0],))]
         return {"group": row[0], "members": members, "fullest": row[1], "earliest": row[2]}
 
+    def reprint_group(self, group_id: str) -> dict[str, Any] | None:
+        """One group: {group, fullest, earliest, members: [{id, outlet, published, shingles,
+        fullest, earliest, changes}]}, `changes` as `member_changes` (None for the fullest)."""
+        info = self.db.execute(
+            "SELECT fullest, earliest FROM reprint_group_info WHERE group_id = ?", (group_id,)).fetchone()
+        if not info:
+            return None
+        fullest, earliest = info
+        members = []
+        for article_id, outlet, published, shingles in self.db.execute(
+            "SELECT g.article_id, COALESCE(c.outlet, a.outlet), c.published, s.shingles"
+            " FROM reprint_groups g JOIN articles a ON a.id = g.article_id"
+            " LEFT JOIN clean_articles c ON c.article_id = g.article_id"
+            " LEFT JOIN reprint_sketches s ON s.article_id = g.article_id"
+            " WHERE g.group_id = ? ORDER BY g.article_id", (group_id,),
+        ).fetchall():
+            members.append({
+                "id": article_id, "outlet": outlet, "published": published, "shingles": shingles,
+                "fullest": article_id == fullest, "earliest": article_id == earliest,
+                "changes": None if article_id == fullest else self.member_changes(fullest, article_id),
+            })
+        return {"group": group_id, "fullest": fullest, "earliest": earliest, "members": members}
+
+    def member_changes(self, ref: str, copy: str) -> dict[str, Any] | None:
+        """What `copy` did to `ref`'s text: {removed: [text], changed: [[op, before, after]],
+        added: [text], shared_passages: n}; None when the pair was not aligned."""
+        al = self.alignment_between(ref, copy)
+        if al is None:
+            return None
+        texts = self.clean_texts([al["ref"], al["copy"]])
+        ref_text, copy_text = texts.get(al["ref"], ""), texts.get(al["copy"], "")
+        return {
+            "removed": [ref_text[a:b] for a, b in al["removed"]],
+            "changed": [e for p in al["passages"] for e in p["edits"]],
+            "added": [copy_text[a:b] for a, b in al["added"]],
+            "shared_passages": len(al["passages"]),
+        }
+
+    def reuse_links_of(self, article_id: str) -> list[dict[str, Any]]:
+        """Articles sharing text with `article_id` without being its reprints: [{other,
+        containment, jaccard, passages}] (passages: number of aligned shared passages)."""
+        out = []
+        for a, b, containment, jaccard, reprint in self.reprint_links(article_id):
+            if reprint:
+                continue
+            other = b if a == article_id else a
+            al = self.alignment_between(article_id, other)
+            out.append({"other": other, "containment": containment, "jaccard": jaccard,
+                        "passages": len(al["passages"]) if al else 0})
+        return out
+
+    def alignment_between(self, a: str, b: str) -> dict[str, Any] | None:
+        """The stored alignment of `a` and `b`, whichever was the reference: {ref, copy,
+        removed, added, passages: [{ref_start, ref_end, copy_start, copy_end, similarity,
+        edits}]}; None when not aligned (not linked, or the stage has not run)."""
+        for ref, copy in ((a, b), (b, a)):
+            row = self.db.execute(
+                "SELECT removed, added FROM reprint_alignments WHERE ref = ? AND copy = ?", (ref, copy)).fetchone()
+            if row:
+                return {"ref": ref, "copy": copy, "removed": json.loads(row[0]), "added": json.loads(row[1]),
+                        "passages": self._passages(ref, copy)}
+        return None
+
+    def _passages(self, ref: str, copy: str) -> list[dict[str, Any]]:
+        return [
+            {"ref_start": r[0], "ref_end": r[1], "copy_start": r[2], "copy_end": r[3],
+             "similarity": r[4], "edits": json.loads(r[5])}
+            for r in self.db.execute(
+                "SELECT ref_start, ref_end, copy_start, copy_end, similarity, edits FROM reprint_passages"
+                " WHERE ref = ? AND copy = ? ORDER BY n", (ref, copy))
+        ]
+
     # -- alignments -----------------------------------------------------------------------
 
     def aligned_pairs(self) -> set[tuple[str, str]]:
@@ -155,10 +243,10 @@ class ReprintStore(StoreBase):
             for table in ("reprint_alignments", "reprint_passages"):
                 self.db.executemany(f"DELETE FROM {table} WHERE ref = ? AND copy = ?", pairs)
 
-    def save_alignments(self, rows: Iterable[tuple[str, str, Any]]) -> None:
-        """rows: (reference id, copy id, stages.alignment.Alignment)."""
+    def save_alignments(self, rows: Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """rows: ((reference id, copy id), stages.alignment.Alignment)."""
         with self.transaction():
-            for ref, copy, al in rows:
+            for (ref, copy), al in rows:
                 self.db.execute(
                     "INSERT OR REPLACE INTO reprint_alignments (ref, copy, removed, added) VALUES (?, ?, ?, ?)",
                     (ref, copy, json.dumps(al.ref_unmatched), json.dumps(al.copy_unmatched)),
@@ -181,13 +269,6 @@ class ReprintStore(StoreBase):
             "SELECT ref, copy, removed, added FROM reprint_alignments WHERE ref = ? OR copy = ? ORDER BY ref, copy",
             (article_id, article_id),
         ).fetchall():
-            passages = [
-                {"ref_start": r[0], "ref_end": r[1], "copy_start": r[2], "copy_end": r[3],
-                 "similarity": r[4], "edits": json.loads(r[5])}
-                for r in self.db.execute(
-                    "SELECT ref_start, ref_end, copy_start, copy_end, similarity, edits FROM reprint_passages"
-                    " WHERE ref = ? AND copy = ? ORDER BY n", (ref, copy))
-            ]
             out.append({"ref": ref, "copy": copy, "removed": json.loads(removed), "added": json.loads(added),
-                        "passages": passages})
+                        "passages": self._passages(ref, copy)})
         return out
