@@ -170,3 +170,27 @@ def test_changed_article_replays_to_the_one_shot_result(tmp_path, seeds):
         store.clear_story_clustering()
         run_pipeline(store)
         assert _snapshot(store) == again
+
+
+def test_a_same_day_article_in_another_language_joins_on_shared_names():
+    """Names and numbers are most of what an article in another language shares with a story:
+    tagged with a language the story lacks, it joins at a lower bar; the same text tagged as
+    the story's own language (no such excuse) stays apart, and the state keeps the languages."""
+    en = ("Rescuers in Copiapo said on Sunday that all 33 miners trapped in the San Jose mine "
+          "were alive, after a drill reached the shelter where they had waited since the collapse. "
+          "President Sebastian Pinera read their note aloud to the families gathered at Camp Esperanza.")
+    es = ("Los 33 mineros atrapados en la mina San Jose de Copiapo estan vivos, confirmo el "
+          "presidente Sebastian Pinera, que leyo la nota a las familias del Campamento Esperanza "
+          "tras llegar la sonda al refugio.")
+    filler = [ArticleForGrouping(f"f{i}", i, t, None, None, "2010-08-22", "en") for i, t in enumerate([
+        "The central bank raised interest rates by a quarter point to curb inflation on Sunday.",
+        "A storm closed schools and airports across the northern provinces on Sunday.",
+        "The football club signed a new striker for a record fee on Sunday."])]
+    first = ArticleForGrouping("a-en", 10, en, "Trapped Chilean miners alive", None, "2010-08-22", "en")
+    tagged = ArticleForGrouping("a-es", 11, es, "Los 33 mineros estan vivos", None, "2010-08-22", "es")
+    untagged_as_en = ArticleForGrouping("a-es", 11, es, "Los 33 mineros estan vivos", None, "2010-08-22", "en")
+    state, out = sc.cluster_articles([*filler, first, tagged], {})
+    assert out["a-es"] == out["a-en"]
+    assert sc.state_from_bytes(sc.state_to_bytes(state)).stories[out["a-en"]].languages == ["en", "es"]
+    _, apart = sc.cluster_articles([*filler, first, untagged_as_en], {})
+    assert apart["a-es"] != apart["a-en"]

@@ -60,6 +60,10 @@ MIN_DF_SHARE = 0.2  # terms in more than this share of articles are not indexed
 
 STORY_SIMILARITY = 0.26  # join a story at or above this (after date damping)
 UNDATED_MARGIN = 0.1  # an undated article joins a dated story only this much above the threshold
+# An article in a language none of a story's articles is in shares mostly names and numbers
+# with it: within the story's days (or undated), its similarity is divided by this share
+# before the threshold (language tags as given; untagged articles are never scaled).
+CROSS_LANGUAGE_SHARE = 0.35
 SAME_DAY_SPAN = 1  # a story's coverage runs this many days around its dated articles
 DAY_DECAY = 0.5  # per extra day apart the similarity is multiplied by this
 STORYLINE_SIMILARITY = 0.08  # an article this close to another story links the two stories
@@ -132,6 +136,7 @@ class Unit:
     text: str
     day: int | None
     follow: str | None = None  # the story of an earlier copy of its reprint group, if any
+    language: str | None = None
 
 
 @dataclass
@@ -203,6 +208,7 @@ class Cluster:
     last_day: int | None = None
     parent: str = ""  # its storyline
     norm_at: tuple[int, float] | None = None  # (documents seen, IDF-weighted norm) when computed
+    languages: list[str] = field(default_factory=list)  # languages of its articles (tagged ones)
 
     def add(self, vec: TermVector, day: int | None) -> None:
         merged, inverse = np.unique(np.concatenate([self.ids, vec.ids]), return_inverse=True)
@@ -355,6 +361,9 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
         gap = c.day_gap(unit.day)
         raw = _similarity(state, vec.ids, q_w, qnorm, c)
         sim = _damped(raw, gap)
+        if (unit.language and c.languages and unit.language not in c.languages
+                and gap <= SAME_DAY_SPAN):
+            sim /= CROSS_LANGUAGE_SHARE
         if raw >= STORYLINE_SIMILARITY and gap <= STORYLINE_DAYS:
             related.append((cid, raw))
         best_raw = max(best_raw, raw)
@@ -370,6 +379,8 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
         state.storylines[line_id] = [best_id]
     story = state.stories[best_id]
     story.add(vec, unit.day)
+    if unit.language and unit.language not in story.languages:
+        story.languages = sorted([*story.languages, unit.language])
     _index(state.story_index, terms[:INDEX_TERMS], best_id)
     state.touched.add(best_id)
     state.touched_lines.add(story.parent)
@@ -431,7 +442,8 @@ def cluster_articles(
     out: dict[str, str] = {}
     for art in sorted(articles, key=lambda a: keys[a.id]):
         group = reprint_group.get(art.id)
-        unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None)
+        unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None,
+                    (getattr(art, "language", None) or "").lower()[:2] or None)
         out[art.id], _ = place(state, unit, story_id_for(art.id), (vectors or {}).get(art.id))
         if group is not None:
             group_story.setdefault(group, out[art.id])
@@ -475,7 +487,7 @@ def state_to_bytes(state: ClusterState) -> bytes:
     arrays = {
         "df": state.df,
         "counts": np.array([state.n_docs, state.placed, state.watermark, state.last_seq], np.int64),
-        "meta": np.array(json.dumps([[c.id, c.parent] for c in items]).encode()),
+        "meta": np.array(json.dumps([[c.id, c.parent, c.languages] for c in items]).encode()),
         "nums": np.array([[c.born, c.units, -1 if c.first_day is None else c.first_day,
                            -1 if c.last_day is None else c.last_day] for c in items], np.int64).reshape(-1, 4),
         "norms": np.array([c.norm_at or (-1, 0.0) for c in items], np.float64).reshape(-1, 2),
@@ -500,12 +512,12 @@ def state_from_bytes(blob: bytes) -> ClusterState:
         stories: dict[str, Cluster] = {}
         lines: dict[str, list[str]] = {}
         start = 0
-        for (cid, parent), (born, units, first, last), (at, norm), end in zip(
+        for (cid, parent, languages), (born, units, first, last), (at, norm), end in zip(
             meta, arrays["nums"].tolist(), norms, ends, strict=True
         ):
             stories[cid] = Cluster(cid, born, ids[start:end].copy(), sums[start:end].copy(), units,
                                    None if first < 0 else first, None if last < 0 else last, parent,
-                                   None if at < 0 else (int(at), norm))
+                                   None if at < 0 else (int(at), norm), languages)
             lines.setdefault(parent, []).append(cid)
             start = end
         names = [m[0] for m in meta]
