@@ -7,8 +7,8 @@ Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
    keys in memory (rebuilt from the stored sketches; a few seconds per million articles, and
    nothing per-band to store). Only pairs touching a new or changed article are considered;
-   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by hundreds
-   of outlets, or boilerplate) pairs each article only with the next one holding it.
+   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by many
+   outlets, or boilerplate) pairs each article only with the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -41,7 +41,7 @@ REPRINT_CONTAINMENT = 0.32
 REUSE_CONTAINMENT = 0.08
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
-MAX_KEY_ARTICLES = 500     # a key in more articles pairs neighbours only, not all pairs
+MAX_KEY_ARTICLES = 64      # a key in more articles pairs neighbours only (bounds memory: pairs per key)
 KEY_PARTITIONS = 8         # candidate search in slices of the key space, to bound memory
 
 
