@@ -72,6 +72,16 @@ def _m(article, n, text, kind, key, label="ORG"):
     return EntityMention(article, n, 0, len(text), text, label, kind, key)
 
 
+def test_a_us_county_is_the_article_town_in_its_state_not_a_namesake_town():
+    # "Suffolk County" (New York, Massachusetts) is not Suffolk, Virginia.
+    riverhead, _, _, county = geocode_document(["Riverhead", "Riverhead", "New York", "Suffolk County"])
+    assert county is not None and county.method == "county" and county.admin1 == "NY"
+    assert (county.lat, county.lon) == (riverhead.lat, riverhead.lon)
+    # A county name no US state has is left to the other rules.
+    (other,) = geocode_document(["Nowhereshire County"])
+    assert other is None or other.method != "county"
+
+
 def test_acronyms_join_by_co_occurrence_and_surnames_join_full_names():
     mentions = [
         _m("a", 0, "Kurdistan Democratic Party", "org", "org:kurdistandemokraticparty"),

