@@ -124,6 +124,13 @@ def test_article_detail_has_text_removed_lines_and_sources(client, main_story):
     assert seen_removed, "the seed pages carry furniture that cleaning removes"
 
 
+def test_article_page_shows_wire_credits_readably(client, main_story):
+    # 002 (Taipei Times) credits AFP through its photo credit: shown as words, not a Python repr.
+    afp = next(a for a in main_story["articles"] if a.startswith("002_"))
+    html = client.get(f"/articles/{afp}").text
+    assert "AFP (photo credit)" in html and "{&#39;agency&#39;" not in html and "{'agency'" not in html
+
+
 def test_search_entities_events_outlets_and_schema(client):
     hits = client.get("/api/search", params={"q": "Boukamal"}).json()
     assert hits["total"] >= 1 and all(a["snippet"] for a in hits["articles"])

@@ -34,6 +34,19 @@ CSP = (
 MAX_LIMIT = 100
 
 
+def meta_value(value: Any) -> str:
+    """A metadata value as a reader wants it: wire credits as "AFP (photo credit)", lists joined."""
+    if isinstance(value, list):
+        return "; ".join(meta_value(v) for v in value) or "—"
+    if isinstance(value, dict):
+        name = value.get("agency") or value.get("name") or value.get("value")
+        evidence = value.get("evidence")
+        if name is not None:
+            return f"{name} ({evidence})" if evidence else str(name)
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return "—" if value is None else str(value)
+
+
 class BadRequest(Exception):
     def __init__(self, message: str, details: list[dict[str, Any]] | None = None, code: str = "bad_request"):
         super().__init__(message)
@@ -76,6 +89,7 @@ def create_app(db_path: str) -> FastAPI:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["safe_url"] = safe_url
+    env.filters["meta_value"] = meta_value
     env.globals["version"] = __version__
     app.mount("/static", StaticFiles(directory=str(resources.files("storyline.web") / "static")), name="static")
 
