@@ -62,34 +62,16 @@ class ReprintStore(StoreBase):
         return ids, samples, new
 
     def sketch_hashes(self, ids: Sequence[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        for chunk in chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, hashes FROM reprint_sketches WHERE article_id IN ({marks})", tuple(chunk)
-            ))
-        return out
+        return self.values_by_id("reprint_sketches", "article_id", "hashes", ids)
 
     def sketch_sizes(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT article_id, shingles FROM reprint_sketches"))
 
     def published_dates(self, ids: Sequence[str]) -> dict[str, str | None]:
-        out: dict[str, str | None] = {}
-        for chunk in chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, published FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
-            ))
-        return out
+        return self.values_by_id("clean_articles", "article_id", "published", ids)
 
     def clean_texts(self, ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk in chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, text FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
-            ))
-        return out
+        return self.values_by_id("clean_articles", "article_id", "text", ids)
 
     # -- links ----------------------------------------------------------------------------
 

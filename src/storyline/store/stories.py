@@ -195,11 +195,7 @@ class StoryStore(StoreBase):
             )
 
     def story_title_map(self, story_ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk in chunks(list(story_ids)):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, title FROM stories WHERE id IN ({marks})", tuple(chunk)))
-        return out
+        return self.values_by_id("stories", "id", "title", story_ids)
 
     def count_stories(self) -> int:
         return self.db.execute("SELECT count(*) FROM stories").fetchone()[0]

@@ -63,12 +63,7 @@ class SummaryStore(StoreBase):
 
     def reprint_groups_of(self, article_ids: Sequence[str]) -> dict[str, str]:
         """article id -> reprint group id, for those of `article_ids` in a group."""
-        out: dict[str, str] = {}
-        for chunk in chunks(list(article_ids)):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, group_id FROM reprint_groups WHERE article_id IN ({marks})", tuple(chunk)))
-        return out
+        return self.values_by_id("reprint_groups", "article_id", "group_id", article_ids)
 
     # -- the hook for stored events (issue 6b) ----------------------------------------------
     # When the store has the events stage's table (`events`: one row per event of a story,

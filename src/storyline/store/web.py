@@ -213,15 +213,6 @@ class _WebQueries(StoreBase):
                 }
         return [seen[k] for k in sorted(seen)]
 
-    def web_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk in chunks(article_ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, text FROM clean_articles WHERE article_id IN ({marks})", tuple(chunk)
-            ))
-        return out
-
     def web_outlets(self, limit: int = 500) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT COALESCE(c.outlet, a.outlet) AS o, count(*) FROM articles a"

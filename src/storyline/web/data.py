@@ -114,7 +114,7 @@ def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
     # One copy per reprint group is enough: reprints name the same places.
     fullest = {g["fullest"] for g in story["reprint_groups"]}
     ids = [a["id"] for a in story["articles"] if not a["reprint_group"] or a["id"] in fullest][:MAX_PLACE_SCAN]
-    found = mentioned_countries(store.web_texts(ids))
+    found = mentioned_countries(store.clean_texts(ids))
     if not found:
         return {"computed": False, "items": []}
     return {"computed": True, "source": "country names in the text (no places stage has run)", "items": found}
@@ -155,7 +155,7 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
 
 
 def story_sources(store: Store, story: dict[str, Any]) -> dict[str, Any]:
-    texts = store.web_texts([a["id"] for a in story["articles"]])
+    texts = store.clean_texts([a["id"] for a in story["articles"]])
     return source_matrix(story["articles"], texts)
 
 
