@@ -73,7 +73,8 @@ def ingest(paths: tuple[str, ...], db: str | None) -> None:
 @cli.command()
 @db_option
 def run(db: str | None) -> None:
-    """Process everything pending: clean, find reprints, cluster stories and storylines."""
+    """Process everything pending: clean, reprints, stories and storylines, entities and places,
+    events and figures, cited summaries; safe to interrupt and run again."""
     from storyline.pipeline import default_progress, run_pipeline
 
     logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
@@ -183,7 +184,8 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
 @click.option("--db", "db", type=click.Path(dir_okay=False), default="storyline-demo.db", show_default=True,
               help="Database file to create for the demo.")
 def demo(db: str) -> None:
-    """Ingest the five bundled seed articles into a fresh database and show what storyline finds."""
+    """Ingest the five bundled seed articles into a fresh database and show what storyline finds:
+    articles, reprints, stories, the main story's cited summary and disputes, alias groups."""
     from storyline.demo import run_demo
 
     run_demo(Path(db), console)

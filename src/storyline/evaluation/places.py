@@ -88,12 +88,13 @@ def _align(text: str, name: str, start: int, end: int) -> tuple[int, int]:
 
 def scores(errors: list[float]) -> dict[str, float]:
     if not errors:
-        return {"acc161": 0.0, "auc": 1.0, "median": float("nan"), "n": 0}
+        return {"acc161": 0.0, "within161": 0, "auc": 1.0, "median": float("nan"), "n": 0}
     ordered = sorted(errors)
     logs = [math.log(e + 1) / math.log(20039) for e in ordered]  # 20039 km: half the equator
     area = sum((a + b) / 2 for a, b in zip(logs, logs[1:], strict=False)) / max(1, len(logs) - 1)
     return {
         "acc161": sum(e <= 161 for e in errors) / len(errors),
+        "within161": sum(e <= 161 for e in errors),
         "auc": area if len(logs) > 1 else logs[0],
         "median": statistics.median(errors),
         "n": len(errors),
@@ -133,7 +134,7 @@ def end_to_end_errors(docs: list[GeoDoc]) -> tuple[list[float], int]:
 
 
 def _line(label: str, s: dict[str, float]) -> str:
-    return f"  {label:<28} Acc@161 {s['acc161']:.3f}  AUC {s['auc']:.3f}  median {s['median']:.0f} km  (n={s['n']})"
+    return f"  {label:<28} Acc@161 {s['acc161']:.3f}  AUC {s['auc']:.3f}  median {s['median']:.0f} km  ({s['within161']}/{s['n']} within 161 km)"
 
 
 @click.command("places")
