@@ -16,6 +16,7 @@ from storyline.records import ArticleForGrouping
 from storyline.stages.summaries import (
     PARAPHRASE_SIMILARITY,
     StoryInput,
+    article_sentences,
     best_match,
     headline,
     is_caption,
@@ -96,6 +97,22 @@ def test_captions_are_not_summary_material():
     assert is_caption("Smoke rises over the town. (AP Photo/Hussein Malla)")
     assert not is_caption("Iraqi forces retook al-Qaim on Friday, the army said.")
     assert not is_caption("The clashes started late Friday and continued into Saturday.")
+
+
+def test_an_agency_captions_context_sentence_stays_out_with_its_caption():
+    caption = ("This frame grab from a video released on Nov. 2, 2017 by SANA shows smoke rising over "
+               "the city. The Syrian army announced on Friday it liberated the eastern city from the group.")
+    prose = "The army said on Friday its troops liberated the eastern city from the militant group entirely."
+    kept = [s.text for s in article_sentences([art("a", caption + "\n" + prose)])]
+    assert kept == [prose]
+    # Prose that merely ends with a dated tail is not a caption paragraph.
+    tail = "Protesters marched through the capital, on Friday. Police said nobody was hurt in the march."
+    assert len(article_sentences([art("b", tail)])) == 2
+
+
+def test_seed_summary_quotes_no_caption(seed_story):
+    summary, _ = seed_story
+    assert not any("announced on Friday, Nov. 3" in s["text"] for s in summary["sentences"])
 
 
 def test_reprints_count_once_and_summary_is_cited_by_every_carrier():

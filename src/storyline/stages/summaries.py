@@ -49,6 +49,8 @@ DEFAULT_SENTENCES = 5
 MAX_CLAIMS = 1500
 # Sentences outside these bounds are captions, datelines or fragments, not summary material.
 MIN_WORDS, MAX_WORDS = 6, 80
+# A caption paragraph longer than this is prose that happens to open like a caption.
+MAX_CAPTION_SENTENCES = 3
 # Scoring weights (tuned on NeuS train).
 LEAD_WEIGHT = 0.1
 SUPPORT_WEIGHT = 0.1
@@ -96,16 +98,32 @@ class SummaryLine:
     cites: list[str]  # every article carrying the sentence or a close paraphrase, sorted
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of `text`, paragraph by paragraph (blingfire handles "U.S.", "Col.", "Nov. 2")."""
+def split_paragraphs(text: str) -> list[list[str]]:
+    """The sentences of each paragraph of `text` (blingfire handles "U.S.", "Col.", "Nov. 2")."""
     import blingfire
 
     out = []
     for para in re.split(r"\n\s*\n|\n", text):
         para = para.strip()
         if para:
-            out.extend(s.strip() for s in blingfire.text_to_sentences(para).split("\n") if s.strip())
+            out.append([s.strip() for s in blingfire.text_to_sentences(para).split("\n") if s.strip()])
     return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, paragraph by paragraph."""
+    return [s for para in split_paragraphs(text) for s in para]
+
+
+def caption_paragraph(sentences: Sequence[str]) -> bool:
+    """A paragraph that is a photo caption: its first sentence is one by a caption marker
+    ("This frame grab ...", "(AP Photo/...)"), not by the weaker dated tail alone. Agency
+    captions add a sentence or two of context ("The Syrian army announced on Friday ...");
+    those belong to the caption, not to the story's prose."""
+    if not sentences or len(sentences) > MAX_CAPTION_SENTENCES:
+        return False
+    m = _CAPTION.search(sentences[0])
+    return bool(m) and not m.group().lstrip(", ").lower().startswith("on ")
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -153,10 +171,14 @@ def headline(articles: Sequence[ArticleForGrouping]) -> dict | None:
 
 
 def article_sentences(articles: Sequence[ArticleForGrouping]) -> list[Sentence]:
+    """Each article's sentences with their position, caption paragraphs left out."""
     out = []
     for art in articles:
-        for i, s in enumerate(split_sentences(art.text)):
-            out.append(Sentence(art.id, i, s))
+        i = 0
+        for para in split_paragraphs(art.text):
+            if not caption_paragraph(para):
+                out.extend(Sentence(art.id, i + k, s) for k, s in enumerate(para))
+            i += len(para)
     return out
 
 
