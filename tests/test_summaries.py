@@ -198,17 +198,24 @@ def test_stored_events_replace_dated_sentences(store: Store):
     assert store.stored_events("st-1") == []
     # Rows as the events stage (issue 6b) stores them: one per merged event of a story.
     rows = [
-        ("e1", "st-1", "2017-11-09", 1, '["a"]', '[{"text": "Syrian troops entered Al Bu Kamal"}]'),
-        ("e2", "st-1", "2017-11-03", 0, '["b", "a"]', '[{"text": "Iraqi forces retook al-Qaim"}]'),
-        ("e3", "st-2", "2017-11-04", 0, '["c"]', '[{"text": "elsewhere"}]'),
+        ("e1", "st-1", "2017-11-09", None, 1, '["a"]', '[{"text": "Syrian troops entered Al Bu Kamal"}]'),
+        ("e2", "st-1", "2017-11-03", None, 0, '["b", "a"]', '[{"text": "Iraqi forces retook al-Qaim"}]'),
+        ("e3", "st-2", "2017-11-04", None, 0, '["c"]', '[{"text": "elsewhere"}]'),
+        # "this week's truck attack": a week-long span is background, not a timeline event.
+        ("e4", "st-1", "2017-10-30", "2017-11-05", 0, '["a"]', '[{"text": "this week\'s truck attack"}]'),
     ]
     store.db.executemany(
-        "INSERT INTO events (id, story_id, date_start, estimated, sources, mentions, type, family, confidence)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'battle', 'battle', 1.0)", rows)
+        "INSERT INTO events (id, story_id, date_start, date_end, estimated, sources, mentions, type, family,"
+        " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, 'battle', 'battle', 1.0)",
+        rows)
     events = store.stored_events("st-1")
     assert events == [
-        {"date": "2017-11-03", "estimated": False, "text": "Iraqi forces retook al-Qaim", "cites": ["a", "b"]},
-        {"date": "2017-11-09", "estimated": True, "text": "Syrian troops entered Al Bu Kamal", "cites": ["a"]},
+        {"date": "2017-10-30", "date_end": "2017-11-05", "estimated": False, "text": "this week's truck attack",
+         "cites": ["a"]},
+        {"date": "2017-11-03", "date_end": None, "estimated": False, "text": "Iraqi forces retook al-Qaim",
+         "cites": ["a", "b"]},
+        {"date": "2017-11-09", "date_end": None, "estimated": True, "text": "Syrian troops entered Al Bu Kamal",
+         "cites": ["a"]},
     ]
     timeline = build_timeline([art("a", "Nothing dated here at all, really.")], {}, events=events)
     assert [(e.date, e.estimated, e.cites) for e in timeline] == [

@@ -68,6 +68,8 @@ def build_timeline(
             TimelineEntry(str(e["date"])[:10], bool(e.get("estimated", False)), str(e["text"]),
                           sorted(set(e.get("cites") or [])))
             for e in events if e.get("date") and e.get("text")
+            # The same rule as for sentences: "this week's truck attack" is background.
+            and _days(str(e["date"])[:10], (str(e["date_end"])[:10] if e.get("date_end") else None)) <= MAX_SPAN_DAYS
         ]
         return sorted(entries, key=lambda e: (e.date, e.text))[:max_entries]
     published = {a.id: (a.published or "")[:10] or None for a in articles}

@@ -85,19 +85,19 @@ class SummaryStore(StoreBase):
         return {sid: d.hexdigest()[:16] for sid, d in digests.items()}
 
     def stored_events(self, story_id: str) -> list[dict[str, Any]] | None:
-        """The story's stored events as timeline entries [{"date", "estimated", "text", "cites"}]
+        """The story's stored events as timeline entries [{"date", "date_end", "estimated", "text", "cites"}]
         (text: the first reporting clause); None when the store has no events table."""
         if not self._has_events():
             return None
         out = []
-        for start, est, sources, mentions in self.db.execute(
-            "SELECT date_start, estimated, sources, mentions FROM events WHERE story_id = ?"
+        for start, end, est, sources, mentions in self.db.execute(
+            "SELECT date_start, date_end, estimated, sources, mentions FROM events WHERE story_id = ?"
             " ORDER BY date_start, id", (story_id,),
         ):
             mentions = json.loads(mentions or "[]")
             text = next((m.get("text") for m in mentions if isinstance(m, dict) and m.get("text")), None)
             if start and text:
-                out.append({"date": start, "estimated": bool(est), "text": text,
+                out.append({"date": start, "date_end": end, "estimated": bool(est), "text": text,
                             "cites": sorted(set(json.loads(sources or "[]")))})
         return out
 
