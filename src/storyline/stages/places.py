@@ -35,6 +35,7 @@ from functools import cache
 
 from storyline.stages.gazetteer import (
     ADMIN1,
+    ADMIN2,
     CITY,
     CONTINENT,
     COUNTRY,
@@ -46,13 +47,14 @@ from storyline.stages.names import fold
 
 NEAR_KM = 250.0
 STATE_BONUS = 1.5  # a town in a US state the article names
+COUNTY_STATE_BONUS = 3.0  # a county in a state the article names (18 states have a Montgomery County)
 NEAR_BONUS = 1.5  # a town near the article's other places
 CONFIDENT = 0.6  # first-pass results at least this sure make the context
 LANDMARK_POPULATION = 100_000  # with fallback, smaller towns far off the article's map are landmarks
 SMALL_TOWN = 20_000
 DEMONYM_WEIGHT = 0.25  # "French engineer" says less about where a story is than "France"
 COUNTRY_WEIGHT = 2.0  # a country named outweighs one of its towns named
-_KIND_BONUS = {COUNTRY: 4.0, CONTINENT: 3.5, ADMIN1: 1.0, "region": 2.0}
+_KIND_BONUS = {COUNTRY: 4.0, CONTINENT: 3.5, ADMIN1: 1.0, ADMIN2: 0.5, "region": 2.0}
 CAPITAL_BONUS = 2.5  # "Washington" is the capital more often than the state
 
 
@@ -141,9 +143,14 @@ def _score(entry: Entry, main: bool, ctx: GeoContext | None) -> float:
             score += 1.5 + 3.0 * ctx.countries[entry.country] / total
         if entry.kind == CITY and entry.country == "US" and entry.admin1 in ctx.states:
             score += STATE_BONUS
+        if entry.kind == ADMIN2 and entry.country == "US":
+            if entry.admin1 in ctx.states:
+                score += COUNTY_STATE_BONUS
+            elif entry.admin1 in ctx.town_states:
+                score += STATE_BONUS
         if entry.kind == ADMIN1 and entry.country == "US" and entry.admin1 in ctx.town_states:
             score += STATE_BONUS  # "Washington" in a story about Tacoma is the state
-        if entry.kind == CITY and ctx.points:
+        if entry.kind in (CITY, ADMIN2) and ctx.points:
             nearest = min(haversine_km(entry.lat, entry.lon, la, lo) for la, lo in ctx.points)
             if nearest < NEAR_KM:
                 score += NEAR_BONUS * (1.0 - nearest / NEAR_KM) + 0.5
@@ -173,11 +180,13 @@ def geocode(mention: str, context: GeoContext | None = None) -> Place | None:
     demonym = _demonym(mention)
     if demonym is not None:
         return _place(demonym, 0.8, "demonym")
-    candidates = gaz.lookup(mention)
+    # A county or district is written as the gazetteer spells it: its loose spelling matches
+    # are other names ("Makeen" is not Makin, Kiribati).
+    candidates = [(i, m) for i, m in gaz.lookup(mention) if m or gaz.entries[i].kind != ADMIN2]
     if re.fullmatch(r"[A-Z.&]{1,4}", mention):
         # Acronyms name countries, states and curated places, not villages ("EU" is not Eu, France).
-        candidates = [(i, m) for i, m in candidates
-                      if gaz.entries[i].kind != CITY or gaz.entries[i].population > 1_000_000]
+        candidates = [(i, m) for i, m in candidates if gaz.entries[i].kind != ADMIN2 and (
+                      gaz.entries[i].kind != CITY or gaz.entries[i].population > 1_000_000)]
     if not candidates:
         return None
     scored = sorted(
@@ -282,9 +291,11 @@ def geocode_document(
                     and focus.kind not in (COUNTRY, ADMIN1)
                     and (place.kind == COUNTRY or (place.kind == ADMIN1 and place.admin1 == focus.admin1))):
                 place = None  # "Texas State Capitol" in an Austin story: Austin, not mid-Texas
-            if (place is not None and focus is not None and place.kind == CITY and place.country != focus.country
-                    and ctx.countries.get(place.country or "", 0.0) < 1.0):
-                place = None  # "Liverpool Academy" in a Cairo story is in Cairo
+            if (place is not None and focus is not None and place.country != focus.country
+                    and ((place.kind == CITY and ctx.countries.get(place.country or "", 0.0) < 1.0)
+                         or (place.kind in (ADMIN1, ADMIN2) and place.country not in ctx.countries))):
+                place = None  # "Liverpool Academy" in a Cairo story is in Cairo; "Seoul Central
+                # District Court" is not in Israel's Central District
             if (place is not None and focus is not None and place.kind == CITY and focus.kind == CITY
                     and haversine_km(place.lat, place.lon, focus.lat, focus.lon) > NEAR_KM):
                 place = None  # "Walker County" in a Georgia story is not Walker, Michigan
@@ -328,7 +339,7 @@ def _focus(places: Sequence[Place], ctx: GeoContext | None = None) -> Place | No
     its most mentioned town, else its most mentioned place."""
     if not places:
         return None
-    towns = [p for p in places if p.kind not in (COUNTRY, CONTINENT, ADMIN1, "region", "ocean", "sea")]
+    towns = [p for p in places if p.kind not in (COUNTRY, CONTINENT, ADMIN1, ADMIN2, "region", "ocean", "sea")]
     if ctx is not None and ctx.countries and towns:
         top = ctx.countries.most_common(1)[0][0]
         towns = [p for p in towns if p.country == top] or towns
