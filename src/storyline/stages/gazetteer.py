@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from storyline.stages.names import fold, name_key
 
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 
 # Kinds, most general first. A country outranks a town of the same name.
 COUNTRY, CONTINENT, ADMIN1, REGION, CITY = "country", "continent", "admin1", "region", "city"
@@ -333,7 +333,7 @@ _COUNTRY_ALIASES = {
     "GB": ["UK", "U.K.", "Britain", "Great Britain", "England and Wales"],
     "RU": ["Russian Federation", "Soviet Union", "USSR", "U.S.S.R."],
     "TT": ["T&T", "Trinidad"],
-    "KR": ["South Korea", "Republic of Korea"],
+    "KR": ["South Korea", "Republic of Korea", "Korea"],  # unqualified, news means the South
     "KP": ["North Korea", "DPRK"],
     "CD": ["DR Congo", "DRC", "Democratic Republic of Congo"],
     "CG": ["Congo-Brazzaville"],
@@ -377,7 +377,7 @@ _DEMONYMS = {
     "GB": ["British", "Briton", "Britons"],
     "IQ": ["Iraqis"], "SY": ["Syrians"], "IR": ["Iranians", "Persian"], "RU": ["Russians"],
     "CN": ["Chinese"], "PH": ["Philippine", "Filipino", "Filipinos"], "FR": ["French"], "DE": ["Germans"], "IL": ["Israelis"], "TR": ["Turks"],
-    "KR": ["South Korean", "South Koreans"], "KP": ["North Korean", "North Koreans"],
+    "KR": ["South Korean", "South Koreans", "Korean", "Koreans"], "KP": ["North Korean", "North Koreans"],
     "SA": ["Saudi", "Saudis"], "AF": ["Afghans"], "PK": ["Pakistanis"], "UA": ["Ukrainians"],
     "PS": ["Palestinian", "Palestinians"], "NL": ["Dutch"], "CH": ["Swiss"], "JP": ["Japanese"],
     "LB": ["Lebanese"], "YE": ["Yemeni", "Yemenis"], "EG": ["Egyptians"], "KW": ["Kuwaiti", "Kuwaitis"],
