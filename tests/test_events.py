@@ -130,6 +130,13 @@ def test_cli_and_exports(seeded):
     assert result.exit_code == 0 and "Dillon" in result.output and "5712" not in result.output
     result = runner.invoke(cli, ["events", "--story", "no-such-story", "--db", str(seeded)])
     assert result.exit_code != 0
+    # A story shown lists its events (here the fall of al-Qaim on Nov 3, reported by four articles).
+    with Store(seeded) as store:
+        story = next(e["story"] for e in store.events() if e["place"] in ("Qaim", "al-Qaim", "Al-Qaim")
+                     and e["date_start"] == "2017-11-03")
+    result = runner.invoke(cli, ["show", story, "--db", str(seeded)], env={"COLUMNS": "240"})
+    assert result.exit_code == 0 and "events" in result.output and "2017-11-03" in result.output
+    assert "capture of territory" in result.output and f"storyline story {story}" in result.output
     with Store(seeded) as store:
         buf = io.BytesIO()
         n = export(store, "events", "csv", buf)
