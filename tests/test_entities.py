@@ -13,8 +13,8 @@ import pytest
 from storyline.evaluation._seeds_entities import checklist
 from storyline.evaluation.places import read_corpus, scores
 from storyline.export import ENTITY_FIELDS
-from storyline.records import EntityMention
-from storyline.stages.entities import resolve
+from storyline.records import CleanArticle, EntityMention
+from storyline.stages.entities import extract, resolve
 from storyline.stages.gazetteer import haversine_km
 from storyline.stages.places import GeoContext, geocode, geocode_document
 from storyline.store import Store
@@ -179,3 +179,13 @@ def test_cli_entities_export_and_eval(tmp_path, seeded_db: Path):
     assert "seeds checklist (entities, aliases, places): 17/17 pass" in proc.stdout.decode()
     missing = storyline("eval", "places", "--file", str(tmp_path / "nope.xml"))
     assert missing.returncode != 0 and "nope.xml" in missing.stderr.decode()
+
+
+def test_a_byline_ending_in_capitals_does_not_make_a_country_a_person():
+    # spaCy reads "By: Henry Lazenby US-based ..." as one PERSON span; "US" is no surname.
+    text = ("China said it would take the US to the WTO over tariffs.\n\n"
+            "By: Henry Lazenby US-based aluminium producers welcomed the move.\n\n"
+            "The Ministry of Commerce said the US measures against it were unfair.")
+    (ents,) = extract([CleanArticle(id="x", text=text)])
+    kinds = {m.start: m.kind for m in ents.mentions if m.text == "US"}
+    assert len(kinds) == 2 and set(kinds.values()) == {"place"}

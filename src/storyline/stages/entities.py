@@ -172,7 +172,10 @@ def _article_entities(
 ) -> ArticleEntities:
     persons = set()  # surnames of the article's full person names that are not places
     for _, _, span_text, label in spans:
-        if label == "PERSON" and len(span_text.split()) > 1 and geocode(span_text) is None:
+        # An all-capitals last word is not a surname: "By Henry Lazenby US" does not make
+        # every "US" in the article a person.
+        if (label == "PERSON" and len(span_text.split()) > 1 and geocode(span_text) is None
+                and not span_text.split()[-1].isupper()):
             persons.add(_surname_key(span_text))
     raw: list[tuple[int, int, str, str, str, str]] = []  # start, end, text, label, kind, key
     for start, end, span_text, label in spans:
