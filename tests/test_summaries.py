@@ -220,6 +220,11 @@ def test_stored_events_replace_dated_sentences(store: Store):
     timeline = build_timeline([art("a", "Nothing dated here at all, really.")], {}, events=events)
     assert [(e.date, e.estimated, e.cites) for e in timeline] == [
         ("2017-11-03", False, ["a", "b"]), ("2017-11-09", True, ["a"])]
+    # An event told only by a photo caption stays an event, but is not a timeline entry.
+    caption = {"date": "2017-11-02", "date_end": None, "estimated": False, "cites": ["a"],
+               "text": "This frame grab from a video released on Nov. 2, 2017 by SANA shows smoke rising."}
+    timeline = build_timeline([art("a", "Nothing dated here at all, really.")], {}, events=[caption, *events])
+    assert [e.date for e in timeline] == ["2017-11-03", "2017-11-09"]
 
 
 def test_story_command_and_summary_export(seeded_db: Path):

@@ -400,7 +400,7 @@ class SummaryStage:
     changed since it was last summarized; other stories keep their stored summary."""
 
     name: ClassVar[str] = "summaries"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3  # 3: caption events left off the timeline
     batch_size: ClassVar[int] = 50
 
     def __init__(self, max_sentences: int = DEFAULT_SENTENCES):

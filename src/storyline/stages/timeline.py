@@ -29,6 +29,7 @@ from storyline.stages.summaries import (
     claim_sources,
     group_claims,
     index_sentences,
+    is_caption,
     summary_material,
 )
 
@@ -67,8 +68,10 @@ def build_timeline(
         entries = [
             TimelineEntry(str(e["date"])[:10], bool(e.get("estimated", False)), str(e["text"]),
                           sorted(set(e.get("cites") or [])))
-            for e in events if e.get("date") and e.get("text")
-            # The same rule as for sentences: "this week's truck attack" is background.
+            for e in events if e.get("date") and e.get("text") and not is_caption(str(e["text"]))
+            # The same rules as for sentences: a photo caption ("This frame grab from a video
+            # released on Nov. 2 ... shows smoke") is not told as the event; "this week's
+            # truck attack" is background.
             and _days(str(e["date"])[:10], (str(e["date_end"])[:10] if e.get("date_end") else None)) <= MAX_SPAN_DAYS
         ]
         return sorted(entries, key=lambda e: (e.date, e.text))[:max_entries]
