@@ -14,8 +14,10 @@ from storyline.cli import cli
 from storyline.evaluation.summaries import check_citations, parse_cluster, reference_text
 from storyline.records import ArticleForGrouping
 from storyline.stages.summaries import (
+    DEFAULT_SENTENCES,
     PARAPHRASE_SIMILARITY,
     StoryInput,
+    SummaryStage,
     article_sentences,
     best_match,
     headline,
@@ -191,7 +193,7 @@ def test_pipeline_summarizes_every_story_and_reruns_only_what_changed(seeded_db:
         # One story's input changes (an article joins another reprint group): only it is redone.
         target = next(s for s in stories if len(s["articles"]) == 1)
         store.db.execute("INSERT OR REPLACE INTO reprint_groups VALUES (?, ?)", (target["articles"][0], "rg-test"))
-        assert store.stale_summaries(f"{2}.{5}") == [target["id"]]
+        assert store.stale_summaries(f"{SummaryStage.version}.{DEFAULT_SENTENCES}") == [target["id"]]
 
 
 def test_stored_events_replace_dated_sentences(store: Store):
