@@ -189,3 +189,11 @@ def test_a_byline_ending_in_capitals_does_not_make_a_country_a_person():
     (ents,) = extract([CleanArticle(id="x", text=text)])
     kinds = {m.start: m.kind for m in ents.mentions if m.text == "US"}
     assert len(kinds) == 2 and set(kinds.values()) == {"place"}
+
+
+def test_a_town_s_other_name_far_from_the_story_is_not_taken():
+    # "Deir" (a cut "Deir el-Zour") is an alternate name of Győr, Hungary: not in a Syria story.
+    places = geocode_document(["Syria", "Iraq", "al-Qaim", "Deir", "Damascus"], fallback=False)
+    assert places[3] is None
+    # Its own country named, a town's other name stands (Bombay is Mumbai).
+    assert geocode_document(["India", "Bombay"], fallback=False)[1].country == "IN"

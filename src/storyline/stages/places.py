@@ -43,7 +43,7 @@ from storyline.stages.gazetteer import (
     gazetteer,
     haversine_km,
 )
-from storyline.stages.names import fold
+from storyline.stages.names import fold, name_key
 
 NEAR_KM = 250.0
 STATE_BONUS = 1.5  # a town in a US state the article names
@@ -52,6 +52,7 @@ NEAR_BONUS = 1.5  # a town near the article's other places
 CONFIDENT = 0.6  # first-pass results at least this sure make the context
 LANDMARK_POPULATION = 100_000  # with fallback, smaller towns far off the article's map are landmarks
 SMALL_TOWN = 20_000
+ALIAS_POPULATION = 1_000_000  # a city this big is known abroad by its other names (Bombay, Peking)
 DEMONYM_WEIGHT = 0.25  # "French engineer" says less about where a story is than "France"
 COUNTRY_WEIGHT = 2.0  # a country named outweighs one of its towns named
 _KIND_BONUS = {COUNTRY: 4.0, CONTINENT: 3.5, ADMIN1: 1.0, ADMIN2: 0.5, "region": 2.0}
@@ -268,9 +269,14 @@ def geocode_document(
         letters = re.sub(r"[^A-Za-z]", "", m)
         if p is None and 2 <= len(letters) <= 5 and letters.isupper() and letters in spelled:
             resolved[i] = replace(spelled[letters], method="acronym")
+    focus = _focus([p for p in resolved if p], ctx)
+    for i, (mention, place) in enumerate(zip(mentions, resolved, strict=True)):
+        if (place is not None and focus is not None and place.kind == CITY and place.population < ALIAS_POPULATION
+                and place.country not in contexts[mention].countries and place.country != focus.country
+                and name_key(_clean(mention)) != name_key(place.name)):
+            resolved[i] = None  # a town's other name ("Deir" is a name of Győr) in a story far from its country
     if not fallback:
         return resolved
-    focus = _focus([p for p in resolved if p], ctx)
     out: list[Place | None] = []
     for mention, place in zip(mentions, resolved, strict=True):
         if (place is not None and focus is not None and place.kind == CITY and place.population < LANDMARK_POPULATION
