@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from storyline.export import ARTICLE_FIELDS
+from storyline.export import ARTICLE_FIELDS, EXPORTS
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.store import Store
@@ -50,6 +50,23 @@ def test_new_articles_are_processed_incrementally(tmp_path, seeds, uninterrupted
         reports = run_pipeline(store)
         assert reports[0].name == "clean" and reports[0].processed == 5  # only the new ones
         assert _snapshot(store) == uninterrupted
+
+
+def test_map_steps_in_worker_processes_give_the_same_results(tmp_path, seeds, uninterrupted, monkeypatch):
+    from storyline.pipeline import default_stages
+
+    for stage in default_stages():  # several batches per stage, so the workers share them
+        monkeypatch.setattr(type(stage), "batch_size", 2)
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"workers{workers}.db") as store:
+            ingest(store, _inputs(seeds))
+            reports = run_pipeline(store, workers=workers)
+            assert reports[0].processed == 7
+            assert _snapshot(store) == uninterrupted
+            results.append({kind: list(rows(store)) for kind, (rows, _) in EXPORTS.items()})
+    assert results[0] == results[1]
+    assert all(results[0][kind] for kind in ("entities", "events", "summaries", "claims"))
 
 
 KILLER = textwrap.dedent(

@@ -72,14 +72,16 @@ def ingest(paths: tuple[str, ...], db: str | None) -> None:
 
 @cli.command()
 @db_option
-def run(db: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes for the per-article work (default: $STORYLINE_WORKERS, else the cores, at most 4).")
+def run(db: str | None, workers: int | None) -> None:
     """Process everything pending: clean, reprints, stories and storylines, entities and places,
     events and figures, cited summaries; safe to interrupt and run again."""
-    from storyline.pipeline import default_progress, run_pipeline
+    from storyline.pipeline import default_progress, default_workers, run_pipeline
 
     logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
     with open_store(db) as store:
-        reports = run_pipeline(store, default_progress())
+        reports = run_pipeline(store, default_progress(), workers or default_workers())
     for r in reports:
         extra = ", ".join(f"{k} {v}" for k, v in r.stats.items())
         console.print(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
