@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from storyline.errors import StorylineError
 from storyline.export import ARTICLE_FIELDS, EXPORTS
 from storyline.ingest import ingest
-from storyline.pipeline import run_pipeline
+from storyline.pipeline import LocalExecutor, run_pipeline
 from storyline.store import Store
 
 from .conftest import FIXTURES
@@ -69,12 +72,40 @@ def test_map_steps_in_worker_processes_give_the_same_results(tmp_path, seeds, un
     assert all(results[0][kind] for kind in ("entities", "events", "summaries", "claims"))
 
 
+class _WorkerKiller:
+    """A stage whose map step kills the worker running it (as the kernel's OOM killer would)."""
+
+    name, version, batch_size = "worker-killer", 1, 1
+
+    def pending(self, store):
+        return ["a", "b", "c"]
+
+    def load(self, store, ids):
+        return list(ids)
+
+    def process(self, batch):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def save(self, store, results):
+        raise AssertionError("nothing to save")
+
+    def finish(self, store):
+        return {}
+
+
+def test_a_worker_that_dies_is_a_clear_error(tmp_path):
+    with Store(tmp_path / "db.sqlite") as store:
+        with pytest.raises(StorylineError, match="a worker process died during stage worker-killer"):
+            LocalExecutor(store, workers=2).run([_WorkerKiller()])
+
+
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from contextlib import contextmanager
     from storyline.store import Store
-    from storyline.pipeline import run_pipeline
+    from storyline.errors import StorylineError
+from storyline.pipeline import LocalExecutor, run_pipeline
 
     limit = int(sys.argv[2])
     original = Store.transaction

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -215,7 +216,15 @@ class LocalExecutor:
                 chunk = pending.popleft()
                 in_flight.append((chunk, self._pool.submit(_process, stage, stage.load(self.store, chunk))))
             chunk, future = in_flight.popleft()
-            stage.save(self.store, future.result())  # in order: one transaction per batch, as before
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:
+                from storyline.errors import StorylineError
+
+                raise StorylineError(
+                    f"a worker process died during stage {stage.name} (batch from {chunk[0]}): out of memory? "
+                    "What was saved is kept; run again, with --workers 1 to use less memory") from exc
+            stage.save(self.store, results)  # in order: one transaction per batch, as before
             report.processed += len(chunk)
             bar.advance(len(chunk))
 
