@@ -194,3 +194,52 @@ def test_a_same_day_article_in_another_language_joins_on_shared_names():
     assert sc.state_from_bytes(sc.state_to_bytes(state)).stories[out["a-en"]].languages == ["en", "es"]
     _, apart = sc.cluster_articles([*filler, first, untagged_as_en], {})
     assert apart["a-es"] != apart["a-en"]
+
+
+def test_day_span_reads_days_and_months():
+    assert sc.day_span("2016-07-06") == (sc.day_number("2016-07-06"),) * 2
+    assert sc.day_span("2016-07") == (sc.day_number("2016-07-01"), sc.day_number("2016-07-31"))
+    assert sc.day_span("2016-12") == (sc.day_number("2016-12-01"), sc.day_number("2016-12-31"))
+    assert sc.day_span("2016-13") is None and sc.day_span(None) is None and sc.day_span("2016") is None
+
+
+def test_a_month_only_article_is_kept_apart_from_a_story_years_away(corpus):
+    """The same text, given only a month: two years after the story's days it starts its own
+    story (a later development: a resentencing, a second announcement); in the story's own
+    month it joins; never does it widen the story's days."""
+    base = corpus[1]
+    others = [ArticleForGrouping(a.id, i, a.text, a.title, None, None, "en") for i, a in enumerate(corpus[2:20])]
+    dated = ArticleForGrouping("d", 20, base.text, base.title, None, "2014-09-11", "en")
+    later = ArticleForGrouping("m-later", 21, base.text, base.title, None, "2016-07", "en")
+    same = ArticleForGrouping("m-same", 22, base.text, base.title, None, "2014-09", "en")
+    state, out = sc.cluster_articles([dated, later, same, *others], {})
+    assert out["m-same"] == out["d"] != out["m-later"]
+    story = state.stories[out["d"]]
+    assert (story.first_day, story.last_day) == (sc.day_number("2014-09-11"),) * 2
+    alone = sc.state_from_bytes(sc.state_to_bytes(state)).stories[out["m-later"]]
+    assert (alone.first_day, alone.coarse_lo, alone.coarse_hi) == (None, *sc.day_span("2016-07"))
+
+
+def test_month_only_dates_keep_batches_equal_to_one_pass(corpus):
+    months = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, "2017-11" if a.seq % 6 == 0 else a.published,
+                                 "en") for a in corpus]
+    expected, _ = _one_shot(months)
+    days = {a.id: sc.day_number(a.published) for a in months}
+    keys = sc.canonical_keys(months, days)
+    ordered = sorted(months, key=lambda a: keys[a.id])
+    state, first = sc.cluster_articles(ordered[:23], {}, keys=keys)
+    state = sc.state_from_bytes(sc.state_to_bytes(state))
+    _, second = sc.cluster_articles(ordered[23:], {}, state, dict(first), keys=keys)
+    assert {**first, **second} == expected
+
+
+def test_the_story_stage_sees_a_month_only_feed_date(tmp_path, seeds):
+    feed = tmp_path / "feed.jsonl"
+    _write(feed, [{"id": "x", "url": "https://example.com/news/x", "published": "2016-07",
+                   "text": seeds[0].read_text(encoding="utf-8")}])
+    with Store(tmp_path / "db.sqlite") as store:
+        ingest(store, [str(feed)])
+        run_pipeline(store)
+        assert [p for _, _, p in store.story_inputs()] == ["2016-07"]
+        assert [a.published for a in store.story_briefs(["x"])] == ["2016-07"]
+        assert store.export_articles().__next__()["published"] is None  # a day only, as before
