@@ -69,9 +69,28 @@ def test_work_per_article_is_bounded(corpus, monkeypatch):
 
 def test_reprint_copies_count_once(corpus):
     groups = {"a01": "g", "a02": "g", "a03": "g"}
-    state, out = sc.cluster_articles(corpus, groups)
+    same_day = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, corpus[1].published if a.id == "a02"
+                                   else a.published, "en") for a in corpus]  # a03 is undated
+    state, out = sc.cluster_articles(same_day, groups)
     assert out["a01"] == out["a02"] == out["a03"]
     assert state.n_docs == len(corpus) - 2  # the two later copies weigh on no centroid
+
+
+def test_a_copy_dated_days_from_its_groups_story_is_placed_on_its_own(corpus, monkeypatch):
+    """A reprint copy a week after its group's story (wire text reused for the next
+    development) does not follow the group: it is compared and counted, and the story's
+    days do not stretch to it."""
+    first, copy, other = corpus[1], corpus[2], corpus[4]
+    arts = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, day, "en") for a, day in (
+        (first, "2017-11-03"), (copy, "2017-11-10"), (other, "2017-11-10"))]
+    arts[1] = ArticleForGrouping(copy.id, copy.seq, other.text, other.title, None, "2017-11-10", "en")
+    state, out = sc.cluster_articles([*arts, *corpus[6:30]], {first.id: "g", copy.id: "g"})
+    assert state.stories[out[first.id]].last_day == sc.day_number("2017-11-03")
+    assert out[copy.id] == out[other.id] != out[first.id]  # it joined the story its text is about
+    monkeypatch.setattr(sc, "FOLLOW_DAYS", -1)  # as before: every copy follows its group
+    state, out = sc.cluster_articles([*arts, *corpus[6:30]], {first.id: "g", copy.id: "g"})
+    assert out[copy.id] == out[first.id]
+    assert state.stories[out[first.id]].last_day == sc.day_number("2017-11-10")
 
 
 def test_undated_articles_still_cluster(corpus):

@@ -18,7 +18,8 @@ STORYLINE_DAYS apart) is linked to the story it joins; linked stories form one s
 (union-find, so links only ever merge storylines).
 
 A reprint group counts once: its first member (in canonical order) is compared and added to
-a centroid; later copies follow it into its story without weighing on the centroid.
+a centroid; later copies follow it into its story without weighing on the centroid, unless
+dated days away from that story (see FOLLOW_DAYS).
 
 Everything is a function of the articles in canonical order, so the same input gives the
 same stories whatever the batches were; the stage replays from scratch only when a setting
@@ -74,6 +75,12 @@ STORYLINE_DAYS = 800  # stories further apart than this are not one storyline
 # a story's days (a story of month-only articles keeps their hull until it gets a day), and
 # it still needs UNDATED_MARGIN to join a dated story when COARSE_MARGIN is 1.
 COARSE_MARGIN = 1
+# A later copy of a reprint group follows the group's story without being compared, unless
+# it is dated more than FOLLOW_DAYS from the story's days: wire copy is reused for the next
+# development ("Daesh retakes ..." on the text of last week's "clashes near ..."), and a copy
+# that followed blindly would stretch the story's days over both, so that every article in
+# between joins undamped. Such a copy is placed as any article (and counted). -1: always follow.
+FOLLOW_DAYS = SAME_DAY_SPAN
 
 _MONTH_ONLY = re.compile(r"^((?:19|20)\d\d)-(\d{2})$")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -368,10 +375,12 @@ def _link(state: ClusterState, a: str, b: str) -> None:
 def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None = None) -> tuple[str, bool]:
     """Put one unit into a story (existing or new, id `new_id`). Returns (story id, counted).
 
-    A later copy of a reprint group already placed follows its group and is not counted.
+    A later copy of a reprint group already placed follows its group and is not counted
+    (unless dated more than FOLLOW_DAYS from the group's story: then it is placed as any article).
     """
     state.placed += 1
-    if unit.follow is not None and unit.follow in state.stories:
+    if (unit.follow is not None and unit.follow in state.stories
+            and (FOLLOW_DAYS < 0 or state.stories[unit.follow].day_gap(unit.day) <= FOLLOW_DAYS)):
         story = state.stories[unit.follow]
         story.widen(unit.day, unit.span)
         state.touched.add(story.id)
