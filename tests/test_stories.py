@@ -264,3 +264,17 @@ def test_the_story_stage_sees_a_month_only_feed_date(tmp_path, seeds):
         assert [p for _, _, p in store.story_inputs()] == ["2016-07"]
         assert [a.published for a in store.story_briefs(["x"])] == ["2016-07"]
         assert store.export_articles().__next__()["published"] is None  # a day only, as before
+
+
+def test_an_undated_lead_naming_the_storys_day_waives_the_undated_margin(corpus, monkeypatch):
+    """An undated article needs a margin to join a dated story, for want of a date to tell a
+    later development apart; a lead naming one of the story's days ('Geneva, July 4 (IANS)')
+    is that date. Another day, or none: the margin stands."""
+    base = corpus[1]
+    dated = ArticleForGrouping("d", 0, base.text, base.title, None, "2012-07-04", "en")
+    monkeypatch.setattr(sc, "_similarity", lambda *a: 0.3)  # above the bar, below bar + margin
+    for lead, joins in (("Geneva, July 4 (IANS) ", True), ("Geneva, July 5, 2012 ", True),
+                        ("Geneva, March 14 (IANS) ", False), ("", False)):
+        undated = ArticleForGrouping("u", 1, lead + base.text, base.title, None, None, "en")
+        _, out = sc.cluster_articles([dated, undated], {})
+        assert (out["u"] == out["d"]) is joins, lead

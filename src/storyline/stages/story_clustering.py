@@ -45,6 +45,8 @@ from operator import itemgetter
 
 import numpy as np
 
+from storyline.stages.dates_published import dates_in
+
 VERSION = 2
 HASH_BITS = 21  # terms are hashed into 2M buckets: document frequencies fit one small array
 MAX_TOKENS = 600  # an article's lead carries its story; the tail adds noise and time
@@ -70,6 +72,10 @@ STORY_SIMILARITY = 0.26
 BOTH_DATED_EASE = 0.04
 UNDATED_MARGIN = 0.1
 UNDATED_STORY_MARGIN = 0.04
+# ... unless its headline or first LEAD_DATE_CHARS characters name one of the story's days
+# (see _names_story_day). 300: what the stage reads of each article (store.story_briefs).
+LEAD_DAY_WAIVES = 1
+LEAD_DATE_CHARS = 300
 # An article in a language none of a story's articles is in shares mostly names and numbers
 # with it: within the story's days (or undated), its similarity is divided by this share
 # before the threshold (language tags as given; untagged articles are never scaled).
@@ -333,6 +339,26 @@ def _damped(sim: float, gap: int) -> float:
     return sim * DAY_DECAY ** (gap - SAME_DAY_SPAN)
 
 
+def _names_story_day(unit: Unit, c: Cluster) -> bool:
+    """Whether the headline or the opening of an undated article names a day of the dated
+    story c (within a day; a date without a year takes the story's): 'Geneva, July 4 (IANS)'
+    for a story of July 4. That is the date evidence UNDATED_MARGIN asks for."""
+    if not LEAD_DAY_WAIVES or c.first_day is None or c.last_day is None:
+        return False
+    years = {date.fromordinal(c.first_day).year, date.fromordinal(c.last_day).year}
+    for found in dates_in(f"{unit.title or ''}\n{unit.text[:LEAD_DATE_CHARS]}"):
+        if found.day is None:
+            continue
+        for year in ([found.year] if found.year else sorted(years)):
+            try:
+                day = date(year, found.month, found.day).toordinal()
+            except ValueError:
+                continue
+            if c.first_day - 1 <= day <= c.last_day + 1:
+                return True
+    return False
+
+
 def _rare_terms(state: ClusterState, vec: TermVector, idf: np.ndarray, k: int) -> list[int]:
     """The k terms of highest weight x idf, leaving out near-universal ones."""
     if not len(vec.ids):
@@ -427,7 +453,8 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
     need = STORY_SIMILARITY
     if best_id is not None:
         best = state.stories[best_id]
-        if unit.day is None and best.first_day is not None and (unit.span is None or COARSE_MARGIN):
+        if (unit.day is None and best.first_day is not None and (unit.span is None or COARSE_MARGIN)
+                and not _names_story_day(unit, best)):
             need += UNDATED_MARGIN
         dated = unit.day is not None or unit.span is not None
         story_dated = best.first_day is not None or best.coarse_lo is not None
