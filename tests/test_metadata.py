@@ -146,3 +146,10 @@ def test_standalone_dates_are_short_date_lines_only():
         "The video was released on Nov. 2, 2017 by the Syrian official news agency SANA, showing smoke.",
     ])
     assert found == [DateFound(2017, 11, 5)]
+
+
+def test_a_month_only_input_date_is_kept_as_the_month_and_refined_by_a_day():
+    assert (_date(given="2016-07").value, _date(given="2016-07").source) == ("2016-07", "input")
+    refined = _date(given="2016-07", url="http://x.com/2016/07/06/a")
+    assert refined.value == "2016-07-06" and refined.source == "input, day from url"
+    assert _date(given="2016-13") is None

@@ -69,9 +69,28 @@ def test_work_per_article_is_bounded(corpus, monkeypatch):
 
 def test_reprint_copies_count_once(corpus):
     groups = {"a01": "g", "a02": "g", "a03": "g"}
-    state, out = sc.cluster_articles(corpus, groups)
+    same_day = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, corpus[1].published if a.id == "a02"
+                                   else a.published, "en") for a in corpus]  # a03 is undated
+    state, out = sc.cluster_articles(same_day, groups)
     assert out["a01"] == out["a02"] == out["a03"]
     assert state.n_docs == len(corpus) - 2  # the two later copies weigh on no centroid
+
+
+def test_a_copy_dated_days_from_its_groups_story_is_placed_on_its_own(corpus, monkeypatch):
+    """A reprint copy a week after its group's story (wire text reused for the next
+    development) does not follow the group: it is compared and counted, and the story's
+    days do not stretch to it."""
+    first, copy, other = corpus[1], corpus[2], corpus[4]
+    arts = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, day, "en") for a, day in (
+        (first, "2017-11-03"), (copy, "2017-11-10"), (other, "2017-11-10"))]
+    arts[1] = ArticleForGrouping(copy.id, copy.seq, other.text, other.title, None, "2017-11-10", "en")
+    state, out = sc.cluster_articles([*arts, *corpus[6:30]], {first.id: "g", copy.id: "g"})
+    assert state.stories[out[first.id]].last_day == sc.day_number("2017-11-03")
+    assert out[copy.id] == out[other.id] != out[first.id]  # it joined the story its text is about
+    monkeypatch.setattr(sc, "FOLLOW_DAYS", -1)  # as before: every copy follows its group
+    state, out = sc.cluster_articles([*arts, *corpus[6:30]], {first.id: "g", copy.id: "g"})
+    assert out[copy.id] == out[first.id]
+    assert state.stories[out[first.id]].last_day == sc.day_number("2017-11-10")
 
 
 def test_undated_articles_still_cluster(corpus):
@@ -172,10 +191,12 @@ def test_changed_article_replays_to_the_one_shot_result(tmp_path, seeds):
         assert _snapshot(store) == again
 
 
-def test_a_same_day_article_in_another_language_joins_on_shared_names():
+def test_a_same_day_article_in_another_language_joins_on_shared_names(monkeypatch):
     """Names and numbers are most of what an article in another language shares with a story:
     tagged with a language the story lacks, it joins at a lower bar; the same text tagged as
-    the story's own language (no such excuse) stays apart, and the state keeps the languages."""
+    the story's own language (no such excuse) stays apart, and the state keeps the languages.
+    (At the plain bar: the Spanish text scores 0.245, between the both-dated bar and the plain one.)"""
+    monkeypatch.setattr(sc, "BOTH_DATED_EASE", 0.0)
     en = ("Rescuers in Copiapo said on Sunday that all 33 miners trapped in the San Jose mine "
           "were alive, after a drill reached the shelter where they had waited since the collapse. "
           "President Sebastian Pinera read their note aloud to the families gathered at Camp Esperanza.")
@@ -194,3 +215,66 @@ def test_a_same_day_article_in_another_language_joins_on_shared_names():
     assert sc.state_from_bytes(sc.state_to_bytes(state)).stories[out["a-en"]].languages == ["en", "es"]
     _, apart = sc.cluster_articles([*filler, first, untagged_as_en], {})
     assert apart["a-es"] != apart["a-en"]
+
+
+def test_day_span_reads_days_and_months():
+    assert sc.day_span("2016-07-06") == (sc.day_number("2016-07-06"),) * 2
+    assert sc.day_span("2016-07") == (sc.day_number("2016-07-01"), sc.day_number("2016-07-31"))
+    assert sc.day_span("2016-12") == (sc.day_number("2016-12-01"), sc.day_number("2016-12-31"))
+    assert sc.day_span("2016-13") is None and sc.day_span(None) is None and sc.day_span("2016") is None
+
+
+def test_a_month_only_article_is_kept_apart_from_a_story_years_away(corpus):
+    """The same text, given only a month: two years after the story's days it starts its own
+    story (a later development: a resentencing, a second announcement); in the story's own
+    month it joins; never does it widen the story's days."""
+    base = corpus[1]
+    others = [ArticleForGrouping(a.id, i, a.text, a.title, None, None, "en") for i, a in enumerate(corpus[2:20])]
+    dated = ArticleForGrouping("d", 20, base.text, base.title, None, "2014-09-11", "en")
+    later = ArticleForGrouping("m-later", 21, base.text, base.title, None, "2016-07", "en")
+    same = ArticleForGrouping("m-same", 22, base.text, base.title, None, "2014-09", "en")
+    state, out = sc.cluster_articles([dated, later, same, *others], {})
+    assert out["m-same"] == out["d"] != out["m-later"]
+    story = state.stories[out["d"]]
+    assert (story.first_day, story.last_day) == (sc.day_number("2014-09-11"),) * 2
+    alone = sc.state_from_bytes(sc.state_to_bytes(state)).stories[out["m-later"]]
+    assert (alone.first_day, alone.coarse_lo, alone.coarse_hi) == (None, *sc.day_span("2016-07"))
+
+
+def test_month_only_dates_keep_batches_equal_to_one_pass(corpus):
+    months = [ArticleForGrouping(a.id, a.seq, a.text, a.title, None, "2017-11" if a.seq % 6 == 0 else a.published,
+                                 "en") for a in corpus]
+    expected, _ = _one_shot(months)
+    days = {a.id: sc.day_number(a.published) for a in months}
+    keys = sc.canonical_keys(months, days)
+    ordered = sorted(months, key=lambda a: keys[a.id])
+    state, first = sc.cluster_articles(ordered[:23], {}, keys=keys)
+    state = sc.state_from_bytes(sc.state_to_bytes(state))
+    _, second = sc.cluster_articles(ordered[23:], {}, state, dict(first), keys=keys)
+    assert {**first, **second} == expected
+
+
+def test_the_story_stage_sees_a_month_only_feed_date(tmp_path, seeds):
+    feed = tmp_path / "feed.jsonl"
+    _write(feed, [{"id": "x", "url": "https://example.com/news/x", "published": "2016-07",
+                   "text": seeds[0].read_text(encoding="utf-8")}])
+    with Store(tmp_path / "db.sqlite") as store:
+        ingest(store, [str(feed)])
+        run_pipeline(store)
+        assert [p for _, _, p in store.story_inputs()] == ["2016-07"]
+        assert [a.published for a in store.story_briefs(["x"])] == ["2016-07"]
+        assert store.export_articles().__next__()["published"] is None  # a day only, as before
+
+
+def test_an_undated_lead_naming_the_storys_day_waives_the_undated_margin(corpus, monkeypatch):
+    """An undated article needs a margin to join a dated story, for want of a date to tell a
+    later development apart; a lead naming one of the story's days ('Geneva, July 4 (IANS)')
+    is that date. Another day, or none: the margin stands."""
+    base = corpus[1]
+    dated = ArticleForGrouping("d", 0, base.text, base.title, None, "2012-07-04", "en")
+    monkeypatch.setattr(sc, "_similarity", lambda *a: 0.3)  # above the bar, below bar + margin
+    for lead, joins in (("Geneva, July 4 (IANS) ", True), ("Geneva, July 5, 2012 ", True),
+                        ("Geneva, March 14 (IANS) ", False), ("", False)):
+        undated = ArticleForGrouping("u", 1, lead + base.text, base.title, None, None, "en")
+        _, out = sc.cluster_articles([dated, undated], {})
+        assert (out["u"] == out["d"]) is joins, lead

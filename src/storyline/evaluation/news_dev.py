@@ -6,6 +6,8 @@ import json
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,10 @@ def load_gold(data_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
 
 
-def run_news_dev(data_dir: Path, seed: int = 13) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
-    """(gold rows, exported article rows, seconds for ingest+run) on a shuffled copy in a temp db.
+@contextmanager
+def news_dev_store(data_dir: Path, seed: int = 13) -> Iterator[tuple[list[dict[str, Any]], Store, float]]:
+    """(gold rows, the store after ingest+run, seconds for ingest+run) on a shuffled copy in a
+    temp db that lives as long as the context.
 
     Only the fields a real input would carry are passed on (no labels).
     """
@@ -40,6 +44,10 @@ def run_news_dev(data_dir: Path, seed: int = 13) -> tuple[list[dict[str, Any]], 
         with Store(Path(tmp) / "eval.db") as store:
             ingest(store, [str(src)])
             run_pipeline(store)
-            seconds = time.perf_counter() - started
-            exported = list(store.export_articles())
-    return gold, exported, seconds
+            yield gold, store, time.perf_counter() - started
+
+
+def run_news_dev(data_dir: Path, seed: int = 13) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+    """(gold rows, exported article rows, seconds for ingest+run): see `news_dev_store`."""
+    with news_dev_store(data_dir, seed) as (gold, store, seconds):
+        return gold, list(store.export_articles()), seconds

@@ -242,6 +242,8 @@ def publication_date(
         upper = min(upper, crawled) if upper else crawled
 
     candidates: list[MetaValue] = []
+    if given and re.match(r"^(19|20)\d\d-(0[1-9]|1[0-2])$", given.strip()):
+        candidates.append(MetaValue(given.strip(), "input", 1.0))  # month only: a day found later refines it
     if header_date:
         candidates.append(MetaValue(header_date, "page date header", 0.9))
     if html_date and re.match(r"^\d{4}-\d{2}-\d{2}$", html_date):

@@ -18,7 +18,8 @@ STORYLINE_DAYS apart) is linked to the story it joins; linked stories form one s
 (union-find, so links only ever merge storylines).
 
 A reprint group counts once: its first member (in canonical order) is compared and added to
-a centroid; later copies follow it into its story without weighing on the centroid.
+a centroid; later copies follow it into its story without weighing on the centroid, unless
+dated days away from that story (see FOLLOW_DAYS).
 
 Everything is a function of the articles in canonical order, so the same input gives the
 same stories whatever the batches were; the stage replays from scratch only when a setting
@@ -44,6 +45,8 @@ from operator import itemgetter
 
 import numpy as np
 
+from storyline.stages.dates_published import dates_in
+
 VERSION = 2
 HASH_BITS = 21  # terms are hashed into 2M buckets: document frequencies fit one small array
 MAX_TOKENS = 600  # an article's lead carries its story; the tail adds noise and time
@@ -58,8 +61,21 @@ POSTING_LIMIT = 64  # only the latest stories under a term are candidates
 CANDIDATES = 10  # at most this many stories (most shared rare terms) are scored per article
 MIN_DF_SHARE = 0.2  # terms in more than this share of articles are not indexed
 
-STORY_SIMILARITY = 0.26  # join a story at or above this (after date damping)
-UNDATED_MARGIN = 0.1  # an undated article joins a dated story only this much above the threshold
+# The bar to join a story (after date damping) depends on which sides have a date (a day or
+# a month): STORY_SIMILARITY when neither has one; lower by BOTH_DATED_EASE when both have
+# (the day-gap damping already keeps a wrong day's story out); higher by UNDATED_MARGIN for an
+# undated article and a dated story (no date to tell a later development apart), and by
+# UNDATED_STORY_MARGIN for a dated article and a story with no date yet (nothing damps a
+# wrong day, and the story takes the article's date from then on). Set on news_dev (mean of
+# 10 arrival orders); ECB+ and AllSides carry no dates, so they cannot check it.
+STORY_SIMILARITY = 0.26
+BOTH_DATED_EASE = 0.04
+UNDATED_MARGIN = 0.1
+UNDATED_STORY_MARGIN = 0.04
+# ... unless its headline or first LEAD_DATE_CHARS characters name one of the story's days
+# (see _names_story_day). 300: what the stage reads of each article (store.story_briefs).
+LEAD_DAY_WAIVES = 1
+LEAD_DATE_CHARS = 300
 # An article in a language none of a story's articles is in shares mostly names and numbers
 # with it: within the story's days (or undated), its similarity is divided by this share
 # before the threshold (language tags as given; untagged articles are never scaled).
@@ -69,7 +85,19 @@ DAY_DECAY = 0.5  # per extra day apart the similarity is multiplied by this
 STORYLINE_SIMILARITY = 0.08  # an article this close to another story links the two stories
 STORYLINE_RELATIVE = 0.7  # ... and at least this share of its best story's similarity
 STORYLINE_DAYS = 800  # stories further apart than this are not one storyline
+# An article with only a month ('2016-07', from its URL or feed) is compared with a story as
+# an interval: the gap is the days between the month and the story's days. It never widens
+# a story's days (a story of month-only articles keeps their hull until it gets a day), and
+# it still needs UNDATED_MARGIN to join a dated story when COARSE_MARGIN is 1.
+COARSE_MARGIN = 1
+# A later copy of a reprint group follows the group's story without being compared, unless
+# it is dated more than FOLLOW_DAYS from the story's days: wire copy is reused for the next
+# development ("Daesh retakes ..." on the text of last week's "clashes near ..."), and a copy
+# that followed blindly would stretch the story's days over both, so that every article in
+# between joins undamped. Such a copy is placed as any article (and counted). -1: always follow.
+FOLLOW_DAYS = SAME_DAY_SPAN
 
+_MONTH_ONLY = re.compile(r"^((?:19|20)\d\d)-(\d{2})$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A capitalized word not opening a sentence: names of people, places, organisations.
 _NAME = re.compile(r"(?<![.!?\n:\"“]\s)(?<![.!?\n])(?<=\s)[^\W\d_a-z][\w'’-]*", re.UNICODE)
@@ -114,13 +142,29 @@ def term_id(token: str) -> int:
 
 
 def day_number(value: str | None) -> int | None:
-    """Ordinal day of an ISO date; a month-only date ('2014-07') is not a day and gives None."""
+    """Ordinal day of an ISO date; a month-only date ('2014-07') is not a day and gives None
+    (see `day_span`)."""
     if not value or len(value) < 10:
         return None
     try:
         return date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return None
+
+
+def day_span(value: str | None) -> tuple[int, int] | None:
+    """(first, last) ordinal day a date names: one day for 'YYYY-MM-DD', the month for 'YYYY-MM'."""
+    if not value:
+        return None
+    if len(value) >= 10:
+        day = day_number(value)
+        return None if day is None else (day, day)
+    m = _MONTH_ONLY.match(value)
+    if not m or not 1 <= int(m[2]) <= 12:
+        return None
+    year, month = int(m[1]), int(m[2])
+    last = (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)).toordinal() - 1
+    return date(year, month, 1).toordinal(), last
 
 
 def day_iso(day: int | None) -> str | None:
@@ -137,6 +181,7 @@ class Unit:
     day: int | None
     follow: str | None = None  # the story of an earlier copy of its reprint group, if any
     language: str | None = None
+    span: tuple[int, int] | None = None  # (first, last) day of a month-only date, when `day` is None
 
 
 @dataclass
@@ -209,8 +254,10 @@ class Cluster:
     parent: str = ""  # its storyline
     norm_at: tuple[int, float] | None = None  # (documents seen, IDF-weighted norm) when computed
     languages: list[str] = field(default_factory=list)  # languages of its articles (tagged ones)
+    coarse_lo: int | None = None  # hull of its month-only members' months (used while it has no day)
+    coarse_hi: int | None = None
 
-    def add(self, vec: TermVector, day: int | None) -> None:
+    def add(self, vec: TermVector, day: int | None, span: tuple[int, int] | None = None) -> None:
         merged, inverse = np.unique(np.concatenate([self.ids, vec.ids]), return_inverse=True)
         sums = np.bincount(inverse, weights=np.concatenate([self.sums, vec.weights]))
         if len(merged) > CENTROID_TERMS + CENTROID_TERMS // 2:
@@ -219,17 +266,29 @@ class Cluster:
         self.ids, self.sums = merged, sums.astype(np.float32)
         self.units += 1
         self.norm_at = None
-        self.widen(day)
+        self.widen(day, span)
 
-    def widen(self, day: int | None) -> None:
+    def widen(self, day: int | None, span: tuple[int, int] | None = None) -> None:
         if day is not None:
             self.first_day = day if self.first_day is None else min(self.first_day, day)
             self.last_day = day if self.last_day is None else max(self.last_day, day)
+        elif span is not None:
+            self.coarse_lo = span[0] if self.coarse_lo is None else min(self.coarse_lo, span[0])
+            self.coarse_hi = span[1] if self.coarse_hi is None else max(self.coarse_hi, span[1])
 
-    def day_gap(self, day: int | None) -> int:
-        if day is None or self.first_day is None:
+    def day_gap(self, day: int | None, span: tuple[int, int] | None = None) -> int:
+        """Days between the article's day (or month span) and the story's days (or, while it
+        has none, its month hull); 0 when either side has no date at all."""
+        lo, hi = (day, day) if day is not None else span or (None, None)
+        if lo is None or hi is None:
             return 0
-        return max(self.first_day - day, day - self.last_day, 0)
+        if self.first_day is not None and self.last_day is not None:
+            first, last = self.first_day, self.last_day
+        elif self.coarse_lo is not None and self.coarse_hi is not None:
+            first, last = self.coarse_lo, self.coarse_hi
+        else:
+            return 0
+        return max(first - hi, lo - last, 0)
 
 
 @dataclass
@@ -278,6 +337,26 @@ def _damped(sim: float, gap: int) -> float:
     if gap <= SAME_DAY_SPAN:
         return sim
     return sim * DAY_DECAY ** (gap - SAME_DAY_SPAN)
+
+
+def _names_story_day(unit: Unit, c: Cluster) -> bool:
+    """Whether the headline or the opening of an undated article names a day of the dated
+    story c (within a day; a date without a year takes the story's): 'Geneva, July 4 (IANS)'
+    for a story of July 4. That is the date evidence UNDATED_MARGIN asks for."""
+    if not LEAD_DAY_WAIVES or c.first_day is None or c.last_day is None:
+        return False
+    years = {date.fromordinal(c.first_day).year, date.fromordinal(c.last_day).year}
+    for found in dates_in(f"{unit.title or ''}\n{unit.text[:LEAD_DATE_CHARS]}"):
+        if found.day is None:
+            continue
+        for year in ([found.year] if found.year else sorted(years)):
+            try:
+                day = date(year, found.month, found.day).toordinal()
+            except ValueError:
+                continue
+            if c.first_day - 1 <= day <= c.last_day + 1:
+                return True
+    return False
 
 
 def _rare_terms(state: ClusterState, vec: TermVector, idf: np.ndarray, k: int) -> list[int]:
@@ -331,12 +410,14 @@ def _link(state: ClusterState, a: str, b: str) -> None:
 def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None = None) -> tuple[str, bool]:
     """Put one unit into a story (existing or new, id `new_id`). Returns (story id, counted).
 
-    A later copy of a reprint group already placed follows its group and is not counted.
+    A later copy of a reprint group already placed follows its group and is not counted
+    (unless dated more than FOLLOW_DAYS from the group's story: then it is placed as any article).
     """
     state.placed += 1
-    if unit.follow is not None and unit.follow in state.stories:
+    if (unit.follow is not None and unit.follow in state.stories
+            and (FOLLOW_DAYS < 0 or state.stories[unit.follow].day_gap(unit.day) <= FOLLOW_DAYS)):
         story = state.stories[unit.follow]
-        story.widen(unit.day)
+        story.widen(unit.day, unit.span)
         state.touched.add(story.id)
         state.touched_lines.add(story.parent)
         return story.id, False
@@ -358,7 +439,7 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
     query = terms[:QUERY_TERMS] + [t for t in heavy if t not in terms[:QUERY_TERMS]]
     for cid in _candidates(state.story_index, query):
         c = state.stories[cid]
-        gap = c.day_gap(unit.day)
+        gap = c.day_gap(unit.day, unit.span)
         raw = _similarity(state, vec.ids, q_w, qnorm, c)
         sim = _damped(raw, gap)
         if (unit.language and c.languages and unit.language not in c.languages
@@ -370,15 +451,24 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
         if sim > best_sim or (sim == best_sim and best_id is not None and cid < best_id):
             best_id, best_sim = cid, sim
     need = STORY_SIMILARITY
-    if best_id is not None and unit.day is None and state.stories[best_id].first_day is not None:
-        need += UNDATED_MARGIN  # no date to tell a later development apart: ask for more
+    if best_id is not None:
+        best = state.stories[best_id]
+        if (unit.day is None and best.first_day is not None and (unit.span is None or COARSE_MARGIN)
+                and not _names_story_day(unit, best)):
+            need += UNDATED_MARGIN
+        dated = unit.day is not None or unit.span is not None
+        story_dated = best.first_day is not None or best.coarse_lo is not None
+        if dated and story_dated:
+            need -= BOTH_DATED_EASE
+        elif dated:
+            need += UNDATED_STORY_MARGIN  # no date to tell a later development apart: ask for more
     if best_id is None or best_sim < need:
         best_id = new_id
         line_id = "sl-" + new_id.removeprefix("st-")
         state.stories[best_id] = Cluster(best_id, state.placed, parent=line_id)
         state.storylines[line_id] = [best_id]
     story = state.stories[best_id]
-    story.add(vec, unit.day)
+    story.add(vec, unit.day, unit.span)
     if unit.language and unit.language not in story.languages:
         story.languages = sorted([*story.languages, unit.language])
     _index(state.story_index, terms[:INDEX_TERMS], best_id)
@@ -443,7 +533,8 @@ def cluster_articles(
     for art in sorted(articles, key=lambda a: keys[a.id]):
         group = reprint_group.get(art.id)
         unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None,
-                    (getattr(art, "language", None) or "").lower()[:2] or None)
+                    (getattr(art, "language", None) or "").lower()[:2] or None,
+                    day_span(art.published) if days[art.id] is None else None)
         out[art.id], _ = place(state, unit, story_id_for(art.id), (vectors or {}).get(art.id))
         if group is not None:
             group_story.setdefault(group, out[art.id])
@@ -488,8 +579,9 @@ def state_to_bytes(state: ClusterState) -> bytes:
         "df": state.df,
         "counts": np.array([state.n_docs, state.placed, state.watermark, state.last_seq], np.int64),
         "meta": np.array(json.dumps([[c.id, c.parent, c.languages] for c in items]).encode()),
-        "nums": np.array([[c.born, c.units, -1 if c.first_day is None else c.first_day,
-                           -1 if c.last_day is None else c.last_day] for c in items], np.int64).reshape(-1, 4),
+        "nums": np.array([[c.born, c.units, *(-1 if d is None else d for d in
+                                                (c.first_day, c.last_day, c.coarse_lo, c.coarse_hi))]
+                          for c in items], np.int64).reshape(-1, 6),
         "norms": np.array([c.norm_at or (-1, 0.0) for c in items], np.float64).reshape(-1, 2),
         "len": np.array([len(c.ids) for c in items], np.int64),
         "ids": np.concatenate([c.ids for c in items]).astype(np.uint32) if items else np.zeros(0, np.uint32),
@@ -512,12 +604,13 @@ def state_from_bytes(blob: bytes) -> ClusterState:
         stories: dict[str, Cluster] = {}
         lines: dict[str, list[str]] = {}
         start = 0
-        for (cid, parent, languages), (born, units, first, last), (at, norm), end in zip(
+        for (cid, parent, languages), (born, units, first, last, lo, hi), (at, norm), end in zip(
             meta, arrays["nums"].tolist(), norms, ends, strict=True
         ):
             stories[cid] = Cluster(cid, born, ids[start:end].copy(), sums[start:end].copy(), units,
                                    None if first < 0 else first, None if last < 0 else last, parent,
-                                   None if at < 0 else (int(at), norm), languages)
+                                   None if at < 0 else (int(at), norm), languages,
+                                   None if lo < 0 else lo, None if hi < 0 else hi)
             lines.setdefault(parent, []).append(cid)
             start = end
         names = [m[0] for m in meta]

@@ -7,6 +7,10 @@ from typing import Any
 
 from storyline.store.base import StoreBase, chunks
 
+# The date the story stage sees: the publication day, else a month-only publication date
+# ('2016-07', from the URL or the feed), which the clean stage keeps in the metadata only.
+_DATE = "coalesce(c.published, json_extract(c.metadata, '$.published.value'))"
+
 
 class StoryStore(StoreBase):
     def replace_stories(
@@ -84,14 +88,14 @@ class StoryStore(StoreBase):
 
     def story_briefs(self, ids: Sequence[str]) -> list:
         """ArticleForGrouping of the given articles with only the first 300 characters of text
-        (what titles need), in arrival order."""
+        (what titles need), in arrival order; `published` may be a month ('2016-07')."""
         from storyline.records import ArticleForGrouping
 
         rows = []
         for chunk in chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             rows += self.db.execute(
-                "SELECT c.article_id, a.seq, substr(c.text, 1, 300), c.title, c.outlet, c.published, c.language"
+                "SELECT c.article_id, a.seq, substr(c.text, 1, 300), c.title, c.outlet, " + _DATE + ", c.language"
                 f" FROM clean_articles c JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({marks})",
                 tuple(chunk),
             ).fetchall()
@@ -101,16 +105,16 @@ class StoryStore(StoreBase):
     # -- online clustering state --------------------------------------------------------------
 
     def story_inputs(self) -> list[tuple[str, int, str | None]]:
-        """(article id, seq, published) of every cleaned article, in arrival order: no text."""
+        """(article id, seq, published or month) of every cleaned article, in arrival order: no text."""
         return self.db.execute(
-            "SELECT c.article_id, a.seq, c.published FROM clean_articles c"
+            "SELECT c.article_id, a.seq, " + _DATE + " FROM clean_articles c"
             " JOIN articles a ON a.id = c.article_id ORDER BY a.seq"
         ).fetchall()
 
     def unplaced_story_inputs(self) -> list[tuple[str, int, str | None]]:
-        """(article id, seq, published) of the cleaned articles not placed yet, in arrival order."""
+        """(article id, seq, published or month) of the cleaned articles not placed yet, in arrival order."""
         return self.db.execute(
-            "SELECT c.article_id, a.seq, c.published FROM clean_articles c"
+            "SELECT c.article_id, a.seq, " + _DATE + " FROM clean_articles c"
             " JOIN articles a ON a.id = c.article_id"
             " WHERE NOT EXISTS (SELECT 1 FROM story_assignments s WHERE s.article_id = c.article_id)"
             " ORDER BY a.seq"
