@@ -23,8 +23,8 @@ Each wire story is then carried by one or more outlets (half are carried once; t
   copyright lines, "Read more" teasers);
 - paragraphs moved;
 - time spread: copies published 0 to ~5 days after the story's date.
-One story in ten also reuses one or two background paragraphs of an earlier story
-(partial reuse, not a reprint).
+One story in ten also reuses one or two background paragraphs of an earlier story (from
+its back half and at most a fifth of it: partial reuse, not a reprint).
 
 Gold labels come with each article: `wire` (the wire story it carries: articles with the
 same `wire` are reprints of each other) and `reuses` (the wire story whose background it
@@ -226,11 +226,23 @@ def generate(n: int, seed: int = 0, data_dir: str | Path | None = None,
                 break
         title = " ".join(title_src.split()[:12]) or " ".join(texts[0].split()[:9])
         reuses = None
+        own = list(texts)
         if recent and rng.random() < 0.1:
-            reuses, background = rng.choice(recent)
-            at = rng.randint(1, max(1, len(texts)))
-            texts[at:at] = rng.sample(background, min(len(background), rng.randint(1, 2)))
-        recent.append((wire, texts))
+            # Background is a paragraph or two from the back half of an earlier story, at
+            # most a fifth of it, put in the back half of the new one: reusing a whole short
+            # story, or the lead that cut copies keep, would make two articles mostly the
+            # same text (reprints by definition) while the gold calls them different stories.
+            wire_b, background = rng.choice(recent)
+            total = sum(len(p) for p in background)
+            back = [p for p in background[max(2, len(background) // 2) :] if len(p) <= total / 5]
+            if back:
+                reuses = wire_b
+                at = rng.randint(max(2, len(texts) // 2), max(2, len(texts)))   # after the news
+                picked = rng.sample(back, min(len(back), rng.randint(1, 2)))
+                while sum(len(p) for p in picked) > total / 5:
+                    picked.pop()
+                texts[at:at] = picked
+        recent.append((wire, own))
         if len(recent) > 200:
             recent.pop(0)
         titles.append(title)
