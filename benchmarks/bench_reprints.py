@@ -168,7 +168,7 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
         results = pool.map(_sketch_batch, jobs) if pool else list(map(_sketch_batch, jobs))
         for sketches in results:
             for s in sketches:
-                sample = np.frombuffer(s.sample, "<u8")
+                sample = np.frombuffer(s.sample, "<u4")
                 sample_parts.append(sample)
                 lengths.append(len(sample))
                 sizes.append(s.shingles)

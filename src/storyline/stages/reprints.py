@@ -34,7 +34,14 @@ import numpy as np
 
 from storyline.records import ArticleForGrouping
 from storyline.stages.alignment import align_many
-from storyline.stages.shingling import Sketch, decode_hashes, decode_sample, overlap, sketch_many
+from storyline.stages.shingling import (
+    SAMPLE_BITS,
+    Sketch,
+    decode_hashes,
+    decode_sample,
+    overlap,
+    sketch_many,
+)
 from storyline.store import Store
 
 REPRINT_CONTAINMENT = 0.32
@@ -92,7 +99,7 @@ def candidate_pairs_flat(
     if not len(keys):
         return np.empty((0, 2), np.int64)
     docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)   # int32: 4 bytes a key
-    part = (keys >> np.uint64(61)).astype(np.int8) % partitions if partitions > 1 else np.zeros(len(keys), np.int8)
+    part = (keys >> np.uint32(SAMPLE_BITS)).astype(np.uint32) % np.uint32(partitions) if partitions > 1 else np.zeros(len(keys), np.uint32)
     n = len(lengths)
     found_keys, found_counts = [], []
     for p in range(partitions):
@@ -201,7 +208,7 @@ def alignment_pairs(infos: Iterable[GroupInfo], reuse: Iterable[Link], shingles:
 
 class ReprintStage:
     name: ClassVar[str] = "reprints"
-    version: ClassVar[int] = 3   # 3: word-level seed-and-extend alignment
+    version: ClassVar[int] = 4   # 4: 32-bit sample keys (a subset of the hashes)
     batch_size: ClassVar[int] = 2000
     verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
