@@ -115,10 +115,10 @@ def _align_chunk(args: tuple[str, list[tuple[int, int]], dict[int, str]]) -> int
 def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int, float, float, bool]],
                           sizes: np.ndarray, published: list[str], texts: _Spill, workers: int,
                           timings: dict[str, float]) -> tuple[dict[int, int], int]:
-    from storyline.stages.reprints import Link, alignment_pairs, connected_groups, describe_groups
+    from storyline.stages.reprints import Link, alignment_pairs, describe_groups, reprint_groups
 
     t = _now()
-    groups_by_id = connected_groups((ids[a], ids[b]) for a, b, _, _, rep in links if rep)
+    groups_by_id = reprint_groups((ids[a], ids[b], c) for a, b, c, _, rep in links if rep)
     index = {x: i for i, x in enumerate(ids)}
     size_of = {ids[i]: int(sizes[i]) for i in range(len(ids))}
     infos = describe_groups(groups_by_id, size_of, {x: published[index[x]] for x in groups_by_id})

@@ -46,6 +46,7 @@ from storyline.store import Store
 
 REPRINT_CONTAINMENT = 0.32
 REUSE_CONTAINMENT = 0.08
+STRONG_CONTAINMENT = 0.5   # a reprint link this strong joins groups; weaker ones only attach loose articles
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
 MAX_KEY_ARTICLES = 64      # a key in more articles pairs neighbours only (bounds memory: pairs per key)
@@ -178,6 +179,29 @@ def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def reprint_groups(links: Iterable[tuple[str, str, float]]) -> dict[str, str]:
+    """Groups from reprint links (a, b, containment), guarded against chaining.
+
+    Links with containment >= STRONG_CONTAINMENT join their articles outright. A weaker
+    reprint link never joins two groups of several articles (one borderline link, such as
+    a shared lead paragraph, would chain two stories together, and at a million articles
+    such chains made giant groups); it only attaches an article that has no strong link,
+    and such an article joins through its best weak link alone (highest containment,
+    then smallest id). A function of the set of links, so the same in any arrival order."""
+    strong: list[tuple[str, str]] = []
+    best: dict[str, tuple[float, str]] = {}
+    for a, b, c in links:
+        if c >= STRONG_CONTAINMENT:
+            strong.append((a, b))
+            continue
+        for x, y in ((a, b), (b, a)):
+            if x not in best or (-c, y) < (-best[x][0], best[x][1]):
+                best[x] = (c, y)
+    in_strong = {x for pair in strong for x in pair}
+    weak = [(x, y) for x, (_, y) in best.items() if x not in in_strong]
+    return connected_groups(strong + weak)
+
+
 def describe_groups(
     groups: dict[str, str], shingles: dict[str, int], published: dict[str, str | None]
 ) -> list[GroupInfo]:
@@ -229,7 +253,7 @@ class ReprintStage:
         linked = self.link_new(store)
         fingerprint = store.table_fingerprint("reprint_links")
         if not store.stage_done(self.name + ":groups", self.version, fingerprint):
-            groups = connected_groups((a, b) for a, b, _, _, rep in store.reprint_links() if rep)
+            groups = reprint_groups((a, b, c) for a, b, c, _, rep in store.reprint_links() if rep)
             infos = describe_groups(groups, store.sketch_sizes(), store.published_dates(list(groups)))
             store.replace_reprint_groups(groups, infos)
             store.mark_stage_done(self.name + ":groups", self.version, fingerprint)
