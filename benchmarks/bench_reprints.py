@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from array import array
 from collections.abc import Iterator
 from multiprocessing import get_context
 from pathlib import Path
@@ -59,7 +60,7 @@ class _Spill:
 
     def __init__(self, path: Path):
         self.f = open(path, "w+b")  # noqa: SIM115 - closed by the process ending
-        self.offsets = [0]
+        self.offsets = array("q", [0])
 
     def add(self, blob: bytes) -> None:
         self.f.write(blob)
@@ -99,8 +100,13 @@ def _scores(groups: dict[int, int], wires: list[str]) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def _align_chunk(args: tuple[str, list[tuple[int, int]], dict[int, str]]) -> int:
-    side, pairs, texts = args
+_TEXTS: _Spill | None = None   # the texts, for forked alignment workers to read themselves
+
+
+def _align_chunk(args: tuple[str, list[tuple[int, int]]]) -> int:
+    side, pairs = args
+    needed = sorted({x for pair in pairs for x in pair})
+    texts = {i: _TEXTS.get(i).decode() for i in needed}   # as the stage reads its chunk from the store
     if side == "ours":
         from storyline.stages.alignment import align_many
 
@@ -126,16 +132,17 @@ def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int,
     todo = sorted((index[r], index[c]) for r, c in alignment_pairs(infos, reuse, size_of))
     _add(timings, "groups", t)
     t = _now()
-    chunks = []
-    for start in range(0, len(todo), ALIGN_CHUNK):
-        chunk = todo[start : start + ALIGN_CHUNK]
-        needed = sorted({x for pair in chunk for x in pair})
-        chunks.append((side, chunk, {i: texts.get(i).decode() for i in needed}))
+
+    global _TEXTS
+    _TEXTS = texts
+    chunks = [(side, todo[start : start + ALIGN_CHUNK]) for start in range(0, len(todo), ALIGN_CHUNK)]
     if workers > 1:
         with get_context("fork").Pool(workers) as pool:
-            list(pool.imap_unordered(_align_chunk, chunks))
+            for _ in pool.imap_unordered(_align_chunk, chunks):
+                pass
     else:
-        list(map(_align_chunk, chunks))
+        for _ in map(_align_chunk, chunks):
+            pass
     _add(timings, "alignment", t)
     gid = {g: k for k, g in enumerate(sorted(set(groups_by_id.values())))}
     return {index[x]: gid[g] for x, g in groups_by_id.items()}, len(todo)
@@ -155,9 +162,9 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     ids: list[str] = []
     wires: list[str] = []
     published: list[str] = []
-    sample_parts: list[np.ndarray] = []
-    lengths: list[int] = []
-    sizes: list[int] = []
+    sample_keys = bytearray()      # every article's sample keys, concatenated (uint32)
+    lengths = array("q")
+    sizes = array("q")
     hashes, texts = _Spill(tmp / "ours.hashes"), _Spill(tmp / "ours.texts")
     pool = get_context("fork").Pool(workers) if workers > 1 else None
     pending: list[list[dict]] = []
@@ -168,9 +175,8 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
         results = pool.map(_sketch_batch, jobs) if pool else list(map(_sketch_batch, jobs))
         for sketches in results:
             for s in sketches:
-                sample = np.frombuffer(s.sample, "<u4")
-                sample_parts.append(sample)
-                lengths.append(len(sample))
+                sample_keys.extend(s.sample)
+                lengths.append(len(s.sample) // 4)
                 sizes.append(s.shingles)
                 hashes.add(s.hashes)
         _add(timings, "signatures", t)
@@ -195,10 +201,10 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     hashes.flush()
     texts.flush()
     t = _now()
-    keys = np.concatenate(sample_parts)
-    sample_parts.clear()
-    pairs = candidate_pairs_flat(keys, np.asarray(lengths, np.int64), np.ones(len(ids), bool))
+    keys = np.frombuffer(sample_keys, "<u4")
+    pairs = candidate_pairs_flat(keys, np.frombuffer(lengths, np.int64), np.ones(len(ids), bool))
     del keys
+    sample_keys.clear()
     links = []
     for start in range(0, len(pairs), VERIFY_CHUNK):
         chunk = pairs[start : start + VERIFY_CHUNK]
@@ -208,7 +214,7 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
             if verdict:
                 links.append((i, j, *verdict))
     _add(timings, "candidates", t)
-    groups, aligned = _groups_and_alignment("ours", ids, links, np.asarray(sizes), published, texts, workers, timings)
+    groups, aligned = _groups_and_alignment("ours", ids, links, np.frombuffer(sizes, np.int64), published, texts, workers, timings)
     return {"timings": timings, "candidates": len(pairs), "links": len(links), "aligned_pairs": aligned,
             "groups": len(set(groups.values())), "quality": _scores(groups, wires),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

@@ -96,58 +96,80 @@ def candidate_pairs_flat(
     max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS,
 ) -> np.ndarray:
     """`candidate_pairs` over every article's keys concatenated (`lengths[i]` keys of article
-    i): what a caller holding a million sketches passes, to avoid a copy."""
+    i): what a caller holding a million sketches passes, to avoid a copy.
+
+    Memory stays near the keys' own size: the key space is cut into `partitions` slices;
+    each slice's keys are sorted, its pairs counted, and the counts merged into one sorted
+    array of distinct pairs (code lo * n + hi, count), so no list of every (key, pair)
+    occurrence is ever held."""
+    n = len(lengths)
     if not len(keys):
         return np.empty((0, 2), np.int64)
-    docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)   # int32: 4 bytes a key
-    part = (keys >> np.uint32(SAMPLE_BITS)).astype(np.uint32) % np.uint32(partitions) if partitions > 1 else np.zeros(len(keys), np.uint32)
-    n = len(lengths)
-    found_keys, found_counts = [], []
+    docs = np.repeat(np.arange(n, dtype=np.int32), lengths)   # int32: 4 bytes a key
+    if partitions > 1:
+        part = ((keys >> np.uint32(SAMPLE_BITS)) % np.uint32(partitions)).astype(np.uint8)
+    else:
+        part = np.zeros(len(keys), np.uint8)
+    acc_codes = np.empty(0, np.int64)
+    acc_counts = np.empty(0, np.int32)
     for p in range(partitions):
-        sel = part == p
-        k, d = keys[sel], docs[sel]
+        sel = np.flatnonzero(part == p)
+        k = keys[sel]
         order = np.argsort(k, kind="stable")
-        k, d = k[order], d[order]
-        run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-        run_len = np.diff(np.append(run_start, len(k)))
-        pair_codes = []
-        big = np.flatnonzero(run_len > max_df)
-        if len(big):
-            # A key in very many articles: a wire story carried by hundreds of outlets, or
-            # boilerplate. All its pairs would be quadratic; each article is paired with the
-            # next one holding the key instead (linear), which keeps a big group connected
-            # and costs boilerplate one cheap rejected check per article.
-            starts, lens = run_start[big], run_len[big]
-            owner = np.repeat(np.arange(len(big)), lens - 1)
-            at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
-            left, right = d[at].astype(np.int64), d[at + 1].astype(np.int64)
-            touch = is_new[left] | is_new[right]
-            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
-            pair_codes.append(lo * n + hi)
-        for size in np.unique(run_len):
-            if size < 2 or size > max_df:
-                continue
-            starts = run_start[run_len == size]
-            ii, jj = np.triu_indices(int(size), 1)
-            left = d[starts[:, None] + ii[None, :]].ravel().astype(np.int64)
-            right = d[starts[:, None] + jj[None, :]].ravel().astype(np.int64)
-            touch = is_new[left] | is_new[right]
-            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
-            pair_codes.append(lo * n + hi)
-        if pair_codes:
-            codes, counts = np.unique(np.concatenate(pair_codes), return_counts=True)
-            found_keys.append(codes)
-            found_counts.append(counts)
-    if not found_keys:
-        return np.empty((0, 2), np.int64)
-    codes = np.concatenate(found_keys)
-    counts = np.concatenate(found_counts)
-    order = np.argsort(codes, kind="stable")
-    codes, counts = codes[order], counts[order]
-    first = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    totals = np.add.reduceat(counts, first)
-    keep = codes[first][totals >= min_shared]
+        k, d = k[order], docs[sel[order]]
+        del sel, order
+        codes = _partition_pairs(k, d, is_new, n, max_df)
+        del k, d
+        if not len(codes):
+            continue
+        codes, counts = np.unique(codes, return_counts=True)
+        acc_codes, acc_counts = _merge_counts(acc_codes, acc_counts, codes, counts.astype(np.int32))
+    keep = acc_codes[acc_counts >= min_shared]
     return np.stack([keep // n, keep % n], axis=1)
+
+
+def _partition_pairs(k: np.ndarray, d: np.ndarray, is_new: np.ndarray, n: int, max_df: int) -> np.ndarray:
+    """Pair codes (lo * n + hi), one per (key, pair of its articles) touching a new article,
+    for sorted keys `k` held by articles `d`."""
+    run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    run_len = np.diff(np.append(run_start, len(k)))
+    pair_codes = []
+    big = np.flatnonzero(run_len > max_df)
+    if len(big):
+        # A key in very many articles: a wire story carried by hundreds of outlets, or
+        # boilerplate. All its pairs would be quadratic; each article is paired with the
+        # next one holding the key instead (linear), which keeps a big group connected
+        # and costs boilerplate one cheap rejected check per article.
+        starts, lens = run_start[big], run_len[big]
+        owner = np.repeat(np.arange(len(big)), lens - 1)
+        at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
+        pair_codes.append(_codes(d[at], d[at + 1], is_new, n))
+    for size in np.unique(run_len):
+        if size < 2 or size > max_df:
+            continue
+        starts = run_start[run_len == size]
+        ii, jj = np.triu_indices(int(size), 1)
+        pair_codes.append(_codes(d[starts[:, None] + ii[None, :]].ravel(), d[starts[:, None] + jj[None, :]].ravel(), is_new, n))
+    return np.concatenate(pair_codes) if pair_codes else np.empty(0, np.int64)
+
+
+def _codes(left: np.ndarray, right: np.ndarray, is_new: np.ndarray, n: int) -> np.ndarray:
+    touch = is_new[left] | is_new[right]
+    left, right = left[touch].astype(np.int64), right[touch].astype(np.int64)
+    return np.minimum(left, right) * n + np.maximum(left, right)
+
+
+def _merge_counts(codes: np.ndarray, counts: np.ndarray, new_codes: np.ndarray,
+                  new_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted arrays of distinct codes with counts -> one, counts added."""
+    if not len(codes):
+        return new_codes, new_counts
+    at = np.searchsorted(codes, new_codes)
+    found = at < len(codes)
+    found[found] = codes[at[found]] == new_codes[found]
+    counts[at[found]] += new_counts[found]
+    fresh = ~found
+    return np.insert(codes, at[fresh], new_codes[fresh]), np.insert(counts, at[fresh], new_counts[fresh])
 
 
 def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
