@@ -30,8 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from multiprocessing import get_context
 from pathlib import Path
