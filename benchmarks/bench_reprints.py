@@ -100,6 +100,24 @@ def _scores(groups: dict[int, int], wires: list[str]) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
+_HASHES: _Spill | None = None  # the sketches' hashes, for forked verification workers
+
+
+def _verify_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
+    """The stage's exact check (`classify_pair`) over one chunk of candidate pairs, reading
+    the chunk's hashes as the stage reads them from the store."""
+    from storyline.stages.reprints import classify_pair
+    from storyline.stages.shingling import decode_hashes
+
+    sets = {i: decode_hashes(_HASHES.get(i)) for i in np.unique(chunk).tolist()}
+    links = []
+    for i, j in chunk.tolist():
+        verdict = classify_pair(sets[i], sets[j])
+        if verdict:
+            links.append((i, j, *verdict))
+    return links
+
+
 _TEXTS: _Spill | None = None   # the texts, for forked alignment workers to read themselves
 
 
@@ -155,8 +173,7 @@ def _sketch_batch(texts_ids: tuple[list[str], list[str]]):
 
 
 def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
-    from storyline.stages.reprints import candidate_pairs_flat, classify_pair
-    from storyline.stages.shingling import decode_hashes
+    from storyline.stages.reprints import candidate_pairs_flat
 
     timings: dict[str, float] = {}
     ids: list[str] = []
@@ -205,14 +222,17 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     pairs = candidate_pairs_flat(keys, np.frombuffer(lengths, np.int64), np.ones(len(ids), bool))
     del keys
     sample_keys.clear()
+    global _HASHES
+    _HASHES = hashes
+    chunks = [pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK)]
     links = []
-    for start in range(0, len(pairs), VERIFY_CHUNK):
-        chunk = pairs[start : start + VERIFY_CHUNK]
-        sets = {int(i): decode_hashes(hashes.get(int(i))) for i in np.unique(chunk)}
-        for i, j in chunk.tolist():
-            verdict = classify_pair(sets[i], sets[j])
-            if verdict:
-                links.append((i, j, *verdict))
+    if workers > 1:
+        with get_context("fork").Pool(workers) as pool:
+            for found in pool.imap(_verify_chunk, chunks):
+                links += found
+    else:
+        for chunk in chunks:
+            links += _verify_chunk(chunk)
     _add(timings, "candidates", t)
     groups, aligned = _groups_and_alignment("ours", ids, links, np.frombuffer(sizes, np.int64), published, texts, workers, timings)
     return {"timings": timings, "candidates": len(pairs), "links": len(links), "aligned_pairs": aligned,

@@ -243,5 +243,10 @@ def test_a_single_weak_link_does_not_chain_two_groups() -> None:
     assert groups["a1"] == groups["a3"] == groups["x"]
     assert groups["b1"] == groups["b2"] != groups["a1"]
     assert reprint_groups(list(reversed(links))) == groups
+    # Two copies of one story each weakly linked to both of two other copies (seed 000 and
+    # a duplicate of it against 001 and 003): one group.
+    four = reprint_groups([("c1", "c2", 1.0), ("c3", "c4", 0.7), ("c1", "c3", 0.43), ("c1", "c4", 0.37),
+                           ("c2", "c3", 0.43), ("c2", "c4", 0.37)])
+    assert len(set(four.values())) == 1 and len(four) == 4
     pair = reprint_groups([("p", "q", 0.33)])           # two loose articles: one group
     assert set(pair) == {"p", "q"} and len(set(pair.values())) == 1

@@ -38,7 +38,6 @@ from storyline.stages.shingling import (
     SAMPLE_BITS,
     Sketch,
     decode_hashes,
-    decode_sample,
     overlap,
     sketch_many,
 )
@@ -204,24 +203,35 @@ def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
 def reprint_groups(links: Iterable[tuple[str, str, float]]) -> dict[str, str]:
     """Groups from reprint links (a, b, containment), guarded against chaining.
 
-    Links with containment >= STRONG_CONTAINMENT join their articles outright. A weaker
-    reprint link never joins two groups of several articles (one borderline link, such as
-    a shared lead paragraph, would chain two stories together, and at a million articles
-    such chains made giant groups); it only attaches an article that has no strong link,
-    and such an article joins through its best weak link alone (highest containment,
-    then smallest id). A function of the set of links, so the same in any arrival order."""
-    strong: list[tuple[str, str]] = []
+    Links with containment >= STRONG_CONTAINMENT join their articles outright. Weaker
+    reprint links join two groups of several articles only when they tie at least two
+    articles on each side (copies of one story cut or edited differently); a single weak
+    link, such as one shared lead paragraph, does not (at a million articles such links
+    chained stories into giant groups). An article with no strong link joins through its
+    best weak link (highest containment, then smallest id) alone. A function of the set of
+    links, so the same in any arrival order."""
+    links = list(links)
+    strong = [(a, b) for a, b, c in links if c >= STRONG_CONTAINMENT]
+    core = connected_groups(strong)
+    between: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
     best: dict[str, tuple[float, str]] = {}
     for a, b, c in links:
         if c >= STRONG_CONTAINMENT:
-            strong.append((a, b))
             continue
-        for x, y in ((a, b), (b, a)):
-            if x not in best or (-c, y) < (-best[x][0], best[x][1]):
+        ga, gb = core.get(a), core.get(b)
+        if ga and gb:
+            if ga != gb:
+                (ga, a), (gb, b) = sorted(((ga, a), (gb, b)))
+                sides = between.setdefault((ga, gb), (set(), set()))
+                sides[0].add(a)
+                sides[1].add(b)
+            continue
+        for x, y, loose in ((a, b, ga is None), (b, a, gb is None)):
+            if loose and (x not in best or (-c, y) < (-best[x][0], best[x][1])):
                 best[x] = (c, y)
-    in_strong = {x for pair in strong for x in pair}
-    weak = [(x, y) for x, (_, y) in best.items() if x not in in_strong]
-    return connected_groups(strong + weak)
+    joins = strong + [(x, y) for x, (_, y) in best.items()]
+    joins += [(min(sa), min(sb)) for sa, sb in between.values() if len(sa) >= 2 and len(sb) >= 2]
+    return connected_groups(joins)
 
 
 def describe_groups(
@@ -286,11 +296,12 @@ class ReprintStage:
 
     def link_new(self, store: Store) -> int:
         """Find, verify and store the links of every article not linked yet."""
-        ids, samples, new_mask = store.sketch_samples()
-        new_ids = [i for i, new in zip(ids, new_mask, strict=True) if new]
+        ids, keys, lengths, new_mask = store.sketch_samples()
+        new_ids = [ids[i] for i in np.flatnonzero(new_mask).tolist()]
         if not new_ids:
             return 0
-        pairs = candidate_pairs([decode_sample(s) for s in samples], np.asarray(new_mask, bool))
+        pairs = candidate_pairs_flat(keys, lengths, new_mask)
+        del keys
         found: list[Link] = []
         for start in range(0, len(pairs), self.verify_chunk):
             chunk = pairs[start : start + self.verify_chunk]
