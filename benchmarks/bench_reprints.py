@@ -16,8 +16,12 @@ making the corpus:
   alignment with difflib edits that storyline used before (benchmarks/baseline_alignment.py).
 
 Sketches and texts go to temporary files and are read back per chunk, as the stage reads
-them from the store; only the sample keys stay in memory. Pair precision/recall/F1 of the
-groups against the corpus's gold (`wire`) is printed for both sides.
+them from the store; only the sample keys stay in memory. With --workers N the chunked
+steps (sketches, the exact check of candidate pairs, alignment) run the stage's functions in
+N forked processes that read their own chunk's hashes or texts, as a parallel executor
+would; candidate search and grouping run in one process. (`storyline run` itself runs the
+stage in one process.) Pair precision/recall/F1 of the groups against the corpus's gold
+(`wire`) is printed for both sides.
 """
 
 from __future__ import annotations
@@ -113,6 +117,20 @@ def _verify_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]
     links = []
     for i, j in chunk.tolist():
         verdict = classify_pair(sets[i], sets[j])
+        if verdict:
+            links.append((i, j, *verdict))
+    return links
+
+
+_EXACT: list[np.ndarray] = []  # the baseline's exact shingle sets, for its forked workers
+
+
+def _verify_exact_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
+    from storyline.stages.reprints import classify_pair
+
+    links = []
+    for i, j in chunk.tolist():
+        verdict = classify_pair(_EXACT[i], _EXACT[j])
         if verdict:
             links.append((i, j, *verdict))
     return links
@@ -259,7 +277,6 @@ def _baseline_sketch(texts: list[str]):
 def run_baseline(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-    from storyline.stages.reprints import classify_pair
 
     timings: dict[str, float] = {}
     ids, wires, published, sizes = [], [], [], []
@@ -310,11 +327,18 @@ def run_baseline(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
         for j in lsh.query(m):
             if j != i:
                 candidates.add((min(i, j), max(i, j)))
+    global _EXACT
+    _EXACT = exact_sets
+    pairs = np.asarray(sorted(candidates), np.int64).reshape(-1, 2)
+    chunks = [pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK)]
     links = []
-    for i, j in sorted(candidates):
-        verdict = classify_pair(exact_sets[i], exact_sets[j])
-        if verdict:
-            links.append((i, j, *verdict))
+    if workers > 1:    # in worker processes, as ours
+        with get_context("fork").Pool(workers) as pool:
+            for found in pool.imap(_verify_exact_chunk, chunks):
+                links += found
+    else:
+        for chunk in chunks:
+            links += _verify_exact_chunk(chunk)
     _add(timings, "candidates", t)
     groups, aligned = _groups_and_alignment("baseline", ids, links, np.asarray(sizes), published, texts, workers, timings)
     return {"timings": timings, "candidates": len(candidates), "links": len(links), "aligned_pairs": aligned,

@@ -5,10 +5,12 @@ all shingle hashes, and a consistent 1-in-8 sample of them used as index keys.
 
 Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
-   keys in memory (rebuilt from the stored sketches; a few seconds per million articles, and
-   nothing per-band to store). Only pairs touching a new or changed article are considered;
-   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by many
-   outlets, or boilerplate) pairs each article only with the next one holding it.
+   keys in memory (read from the stored sketches into one buffer), one slice of the key space
+   at a time, each slice's pair counts merged into one sorted array of distinct pairs: a few
+   seconds per million articles, and nothing per-band to store. Only pairs touching a new or
+   changed article are considered; never all pairs. A key in more than MAX_KEY_ARTICLES
+   articles (a story carried by many outlets, or boilerplate) pairs each article only with
+   the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -16,8 +18,11 @@ Reduce (`finish`, over the whole store, incremental):
    a *reuse link* when containment >= REUSE_CONTAINMENT. On news_dev the gold reprint pairs
    have containment 0.36 or more (one chained pair 0.21), the closest non-reprint pairs (same
    story, shared quotes) 0.28, 0.28, 0.24: the threshold sits in that gap.
-4. Groups: connected components of reprint links, identified by their smallest member id,
-   so the same whatever order articles arrive in. Per group the fullest copy (most
+4. Groups (`reprint_groups`): reprint links with containment >= STRONG_CONTAINMENT join their
+   articles; weaker ones join two multi-article groups only when they tie two or more
+   articles on each side, and attach an article with no strong link through its best weak
+   link alone, so one borderline link never chains two stories. Identified by their smallest
+   member id, so the same whatever order articles arrive in. Per group the fullest copy (most
    shingles) and the earliest (earliest known publication date; unknown when none known).
 5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
    removed, changed and added) and each reuse link (the longer article as reference).
