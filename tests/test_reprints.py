@@ -250,3 +250,18 @@ def test_a_single_weak_link_does_not_chain_two_groups() -> None:
     assert len(set(four.values())) == 1 and len(four) == 4
     pair = reprint_groups([("p", "q", 0.33)])           # two loose articles: one group
     assert set(pair) == {"p", "q"} and len(set(pair.values())) == 1
+
+
+def test_candidates_do_not_depend_on_key_slices() -> None:
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(3000)]
+    stories = [[rng.choice(vocab) for _ in range(300)] for _ in range(6)]
+    texts = [" ".join(s[rng.randrange(50) :]) for s in stories for _ in range(4)]
+    samples = [decode_sample(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
+    everyone = np.ones(len(texts), bool)
+    whole = candidate_pairs(samples, everyone, partitions=1)
+    assert np.array_equal(candidate_pairs(samples, everyone, partitions=8), whole)
+    assert {(int(a) // 4, int(b) // 4) for a, b in whole} == {(k, k) for k in range(6)}
+    new = np.zeros(len(texts), bool)
+    new[5] = True
+    assert {tuple(p) for p in candidate_pairs(samples, new).tolist()} == {(4, 5), (5, 6), (5, 7)}
