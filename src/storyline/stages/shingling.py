@@ -203,22 +203,30 @@ def _pieces(texts: list[str], chars: int = CHUNK_CHARS) -> list[list[str]]:
 
 def sketch_many(ids: list[str], texts: list[str]) -> list[Sketch]:
     """One `Sketch` per text. Hashes ~100k characters at a time: larger arrays cost more
-    per character here (fresh memory is slow to map) than the per-call overhead saves. One
-    sort of (text index, 32-bit hash) keys per piece gives every text's sorted hashes and,
-    as a subset, its sample."""
+    per character here (fresh memory is slow to map) than the per-call overhead saves. Each
+    text's 32-bit hashes are sorted on their own (small sorts beat one big one), then
+    deduplicated and sampled for the whole piece at once."""
     if len(ids) != len(texts):
         raise ValueError("sketch_many: ids and texts differ in length")
     out = []
     at = 0
     for piece in _pieces(texts):
         shingle, doc = _shingles(piece)
-        key = (doc.astype(np.uint64) << np.uint64(32)) | (shingle >> np.uint64(32))
-        key.sort()
-        key = _dedupe_sorted(key)
-        fulls = _split_sorted_keys(key, len(piece))
-        samples = _split_sorted_keys(key[(key & np.uint64(SAMPLE_RATE - 1)) == 0], len(piece))
-        for sample, full in zip(samples, fulls, strict=True):
-            out.append(Sketch(ids[at], len(full), sample.astype("<u4", copy=False).tobytes(),
+        high = (shingle >> np.uint64(32)).astype(np.uint32)
+        bounds = np.searchsorted(doc, np.arange(len(piece) + 1))
+        edges = bounds.tolist()
+        values = np.concatenate([np.sort(high[edges[i] : edges[i + 1]]) for i in range(len(piece))] or [high[:0]])
+        keep = np.ones(len(values), bool)
+        keep[1:] = values[1:] != values[:-1]
+        keep[bounds[:-1][bounds[:-1] < len(values)]] = True     # each text's first hash
+        ends = np.concatenate(([0], np.cumsum(keep)))[bounds].tolist()
+        values = values[keep]
+        sampled = (values & np.uint32(SAMPLE_RATE - 1)) == 0
+        sample_ends = np.concatenate(([0], np.cumsum(sampled)))[ends].tolist()
+        samples = values[sampled]
+        for i in range(len(piece)):
+            full = values[ends[i] : ends[i + 1]]
+            out.append(Sketch(ids[at], len(full), samples[sample_ends[i] : sample_ends[i + 1]].astype("<u4", copy=False).tobytes(),
                               full.astype("<u4", copy=False).tobytes()))
             at += 1
     return out
