@@ -16,8 +16,12 @@ making the corpus:
   alignment with difflib edits that storyline used before (benchmarks/baseline_alignment.py).
 
 Sketches and texts go to temporary files and are read back per chunk, as the stage reads
-them from the store; only the sample keys stay in memory. Pair precision/recall/F1 of the
-groups against the corpus's gold (`wire`) is printed for both sides.
+them from the store; only the sample keys stay in memory. With --workers N the chunked
+steps (sketches, the exact check of candidate pairs, alignment) run the stage's functions in
+N forked processes that read their own chunk's hashes or texts, as a parallel executor
+would; candidate search and grouping run in one process. (`storyline run` itself runs the
+stage in one process.) Pair precision/recall/F1 of the groups against the corpus's gold
+(`wire`) is printed for both sides.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from multiprocessing import get_context
@@ -59,7 +64,7 @@ class _Spill:
 
     def __init__(self, path: Path):
         self.f = open(path, "w+b")  # noqa: SIM115 - closed by the process ending
-        self.offsets = [0]
+        self.offsets = array("q", [0])
 
     def add(self, blob: bytes) -> None:
         self.f.write(blob)
@@ -99,8 +104,45 @@ def _scores(groups: dict[int, int], wires: list[str]) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def _align_chunk(args: tuple[str, list[tuple[int, int]], dict[int, str]]) -> int:
-    side, pairs, texts = args
+_HASHES: _Spill | None = None  # the sketches' hashes, for forked verification workers
+
+
+def _verify_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
+    """The stage's exact check (`classify_pair`) over one chunk of candidate pairs, reading
+    the chunk's hashes as the stage reads them from the store."""
+    from storyline.stages.reprints import classify_pair
+    from storyline.stages.shingling import decode_hashes
+
+    sets = {i: decode_hashes(_HASHES.get(i)) for i in np.unique(chunk).tolist()}
+    links = []
+    for i, j in chunk.tolist():
+        verdict = classify_pair(sets[i], sets[j])
+        if verdict:
+            links.append((i, j, *verdict))
+    return links
+
+
+_EXACT: list[np.ndarray] = []  # the baseline's exact shingle sets, for its forked workers
+
+
+def _verify_exact_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
+    from storyline.stages.reprints import classify_pair
+
+    links = []
+    for i, j in chunk.tolist():
+        verdict = classify_pair(_EXACT[i], _EXACT[j])
+        if verdict:
+            links.append((i, j, *verdict))
+    return links
+
+
+_TEXTS: _Spill | None = None   # the texts, for forked alignment workers to read themselves
+
+
+def _align_chunk(args: tuple[str, list[tuple[int, int]]]) -> int:
+    side, pairs = args
+    needed = sorted({x for pair in pairs for x in pair})
+    texts = {i: _TEXTS.get(i).decode() for i in needed}   # as the stage reads its chunk from the store
     if side == "ours":
         from storyline.stages.alignment import align_many
 
@@ -115,10 +157,10 @@ def _align_chunk(args: tuple[str, list[tuple[int, int]], dict[int, str]]) -> int
 def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int, float, float, bool]],
                           sizes: np.ndarray, published: list[str], texts: _Spill, workers: int,
                           timings: dict[str, float]) -> tuple[dict[int, int], int]:
-    from storyline.stages.reprints import Link, alignment_pairs, connected_groups, describe_groups
+    from storyline.stages.reprints import Link, alignment_pairs, describe_groups, reprint_groups
 
     t = _now()
-    groups_by_id = connected_groups((ids[a], ids[b]) for a, b, _, _, rep in links if rep)
+    groups_by_id = reprint_groups((ids[a], ids[b], c) for a, b, c, _, rep in links if rep)
     index = {x: i for i, x in enumerate(ids)}
     size_of = {ids[i]: int(sizes[i]) for i in range(len(ids))}
     infos = describe_groups(groups_by_id, size_of, {x: published[index[x]] for x in groups_by_id})
@@ -126,16 +168,17 @@ def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int,
     todo = sorted((index[r], index[c]) for r, c in alignment_pairs(infos, reuse, size_of))
     _add(timings, "groups", t)
     t = _now()
-    chunks = []
-    for start in range(0, len(todo), ALIGN_CHUNK):
-        chunk = todo[start : start + ALIGN_CHUNK]
-        needed = sorted({x for pair in chunk for x in pair})
-        chunks.append((side, chunk, {i: texts.get(i).decode() for i in needed}))
+
+    global _TEXTS
+    _TEXTS = texts
+    chunks = [(side, todo[start : start + ALIGN_CHUNK]) for start in range(0, len(todo), ALIGN_CHUNK)]
     if workers > 1:
         with get_context("fork").Pool(workers) as pool:
-            list(pool.imap_unordered(_align_chunk, chunks))
+            for _ in pool.imap_unordered(_align_chunk, chunks):
+                pass
     else:
-        list(map(_align_chunk, chunks))
+        for _ in map(_align_chunk, chunks):
+            pass
     _add(timings, "alignment", t)
     gid = {g: k for k, g in enumerate(sorted(set(groups_by_id.values())))}
     return {index[x]: gid[g] for x, g in groups_by_id.items()}, len(todo)
@@ -148,16 +191,15 @@ def _sketch_batch(texts_ids: tuple[list[str], list[str]]):
 
 
 def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
-    from storyline.stages.reprints import candidate_pairs_flat, classify_pair
-    from storyline.stages.shingling import decode_hashes
+    from storyline.stages.reprints import candidate_pairs_flat
 
     timings: dict[str, float] = {}
     ids: list[str] = []
     wires: list[str] = []
     published: list[str] = []
-    sample_parts: list[np.ndarray] = []
-    lengths: list[int] = []
-    sizes: list[int] = []
+    sample_keys = bytearray()      # every article's sample keys, concatenated (uint32)
+    lengths = array("q")
+    sizes = array("q")
     hashes, texts = _Spill(tmp / "ours.hashes"), _Spill(tmp / "ours.texts")
     pool = get_context("fork").Pool(workers) if workers > 1 else None
     pending: list[list[dict]] = []
@@ -168,9 +210,8 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
         results = pool.map(_sketch_batch, jobs) if pool else list(map(_sketch_batch, jobs))
         for sketches in results:
             for s in sketches:
-                sample = np.frombuffer(s.sample, "<u8")
-                sample_parts.append(sample)
-                lengths.append(len(sample))
+                sample_keys.extend(s.sample)
+                lengths.append(len(s.sample) // 4)
                 sizes.append(s.shingles)
                 hashes.add(s.hashes)
         _add(timings, "signatures", t)
@@ -195,20 +236,23 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     hashes.flush()
     texts.flush()
     t = _now()
-    keys = np.concatenate(sample_parts)
-    sample_parts.clear()
-    pairs = candidate_pairs_flat(keys, np.asarray(lengths, np.int64), np.ones(len(ids), bool))
+    keys = np.frombuffer(sample_keys, "<u4")
+    pairs = candidate_pairs_flat(keys, np.frombuffer(lengths, np.int64), np.ones(len(ids), bool))
     del keys
+    sample_keys.clear()
+    global _HASHES
+    _HASHES = hashes
+    chunks = [pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK)]
     links = []
-    for start in range(0, len(pairs), VERIFY_CHUNK):
-        chunk = pairs[start : start + VERIFY_CHUNK]
-        sets = {int(i): decode_hashes(hashes.get(int(i))) for i in np.unique(chunk)}
-        for i, j in chunk.tolist():
-            verdict = classify_pair(sets[i], sets[j])
-            if verdict:
-                links.append((i, j, *verdict))
+    if workers > 1:
+        with get_context("fork").Pool(workers) as pool:
+            for found in pool.imap(_verify_chunk, chunks):
+                links += found
+    else:
+        for chunk in chunks:
+            links += _verify_chunk(chunk)
     _add(timings, "candidates", t)
-    groups, aligned = _groups_and_alignment("ours", ids, links, np.asarray(sizes), published, texts, workers, timings)
+    groups, aligned = _groups_and_alignment("ours", ids, links, np.frombuffer(sizes, np.int64), published, texts, workers, timings)
     return {"timings": timings, "candidates": len(pairs), "links": len(links), "aligned_pairs": aligned,
             "groups": len(set(groups.values())), "quality": _scores(groups, wires),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -233,7 +277,6 @@ def _baseline_sketch(texts: list[str]):
 def run_baseline(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
     from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-    from storyline.stages.reprints import classify_pair
 
     timings: dict[str, float] = {}
     ids, wires, published, sizes = [], [], [], []
@@ -284,11 +327,18 @@ def run_baseline(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
         for j in lsh.query(m):
             if j != i:
                 candidates.add((min(i, j), max(i, j)))
+    global _EXACT
+    _EXACT = exact_sets
+    pairs = np.asarray(sorted(candidates), np.int64).reshape(-1, 2)
+    chunks = [pairs[start : start + VERIFY_CHUNK] for start in range(0, len(pairs), VERIFY_CHUNK)]
     links = []
-    for i, j in sorted(candidates):
-        verdict = classify_pair(exact_sets[i], exact_sets[j])
-        if verdict:
-            links.append((i, j, *verdict))
+    if workers > 1:    # in worker processes, as ours
+        with get_context("fork").Pool(workers) as pool:
+            for found in pool.imap(_verify_exact_chunk, chunks):
+                links += found
+    else:
+        for chunk in chunks:
+            links += _verify_exact_chunk(chunk)
     _add(timings, "candidates", t)
     groups, aligned = _groups_and_alignment("baseline", ids, links, np.asarray(sizes), published, texts, workers, timings)
     return {"timings": timings, "candidates": len(candidates), "links": len(links), "aligned_pairs": aligned,

@@ -18,13 +18,13 @@ Each wire story is then carried by one or more outlets (half are carried once; t
 - cuts: the tail trimmed to the outlet's length, or a paragraph dropped;
 - house style: the outlet's substitutions ("Islamic State" -> "Daesh", "percent" ->
   "per cent", "U.S." -> "US", American -> British spellings, ...);
-- an added dateline or a new lead paragraph;
+- an added dateline or a new lead paragraph (the outlet's own words);
 - page furniture before and after ("Advertisement", share buttons, view counters,
   copyright lines, "Read more" teasers);
 - paragraphs moved;
 - time spread: copies published 0 to ~5 days after the story's date.
-One story in ten also reuses one or two background paragraphs of an earlier story
-(partial reuse, not a reprint).
+One story in ten also reuses one or two background paragraphs of an earlier story (from
+its back half and at most a fifth of it: partial reuse, not a reprint).
 
 Gold labels come with each article: `wire` (the wire story it carries: articles with the
 same `wire` are reprints of each other) and `reuses` (the wire story whose background it
@@ -186,6 +186,16 @@ def _furniture(rng: random.Random, titles: list[str]) -> str:
                        t=rng.choice(titles) if titles else "More news")
 
 
+def _scramble(ids: np.ndarray, stream: np.ndarray, nprng: np.random.Generator) -> np.ndarray:
+    """A copy of `ids` with one token in every 3 to 5 replaced by one drawn from `stream`."""
+    ids = ids.copy()
+    gaps = nprng.integers(3, 6, len(ids) // 3 + 2)
+    at = np.cumsum(gaps) - nprng.integers(1, 6)
+    at = at[(at >= 0) & (at < len(ids))]
+    ids[at] = stream[nprng.integers(0, len(stream), len(at))]
+    return ids
+
+
 def generate(n: int, seed: int = 0, data_dir: str | Path | None = None,
              start: date = date(2017, 1, 1), days: int = 730) -> Iterator[dict]:
     """Yield `n` articles (dicts: id, url, outlet, title, published, text, wire, reuses).
@@ -216,21 +226,28 @@ def generate(n: int, seed: int = 0, data_dir: str | Path | None = None,
             # Replace one token in every 3 to 5 (a quarter on average): every 5-word window
             # then holds a replaced word, so two stories made from the same real paragraph
             # share no shingle but by chance, while the text stays three quarters real.
-            ids = ids.copy()
-            gaps = nprng.integers(3, 6, len(ids) // 3 + 2)
-            at = np.cumsum(gaps) - nprng.integers(1, 6)
-            at = at[(at >= 0) & (at < len(ids))]
-            ids[at] = stream[nprng.integers(0, len(stream), len(at))]
-            texts.append(" ".join(words[ids]))
+            texts.append(" ".join(words[_scramble(ids, stream, nprng)]))
             if sum(len(t) for t in texts) > target:
                 break
         title = " ".join(title_src.split()[:12]) or " ".join(texts[0].split()[:9])
         reuses = None
+        own = list(texts)
         if recent and rng.random() < 0.1:
-            reuses, background = rng.choice(recent)
-            at = rng.randint(1, max(1, len(texts)))
-            texts[at:at] = rng.sample(background, min(len(background), rng.randint(1, 2)))
-        recent.append((wire, texts))
+            # Background is a paragraph or two from the back half of an earlier story, at
+            # most a fifth of it, put in the back half of the new one: reusing a whole short
+            # story, or the lead that cut copies keep, would make two articles mostly the
+            # same text (reprints by definition) while the gold calls them different stories.
+            wire_b, background = rng.choice(recent)
+            total = sum(len(p) for p in background)
+            back = [p for p in background[max(2, len(background) // 2) :] if len(p) <= total / 5]
+            if back:
+                reuses = wire_b
+                at = rng.randint(max(2, len(texts) // 2), max(2, len(texts)))   # after the news
+                picked = rng.sample(back, min(len(back), rng.randint(1, 2)))
+                while sum(len(p) for p in picked) > total / 5:
+                    picked.pop()
+                texts[at:at] = picked
+        recent.append((wire, own))
         if len(recent) > 200:
             recent.pop(0)
         titles.append(title)
@@ -254,7 +271,9 @@ def generate(n: int, seed: int = 0, data_dir: str | Path | None = None,
                 body[0] = f"{rng.choice(CITIES)}, {MONTHS[published.month - 1]} {published.day} ({agency}) - {body[0]}"
             elif r < 0.45:
                 _, other = articles[rng.randrange(len(articles))]
-                lead = " ".join(words[other[0][: 40]])
+                # The outlet's own lead: real words, scrambled like a story's, so two
+                # outlets that drew the same real article share no lead text.
+                lead = " ".join(words[_scramble(other[0][:40], stream, nprng)])
                 body.insert(0, lead)
             text = "\n\n".join(body)
             for before, after in style:

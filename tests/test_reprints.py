@@ -16,7 +16,7 @@ from storyline.evaluation.reprints import check_seeds
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.stages.alignment import align, align_many
-from storyline.stages.reprints import candidate_pairs
+from storyline.stages.reprints import candidate_pairs, reprint_groups
 from storyline.stages.shingling import decode_sample, sketch_many
 from storyline.store import Store
 
@@ -231,3 +231,37 @@ def test_a_story_carried_very_widely_stays_one_group() -> None:
     assert len({find(i) for i in range(60)}) == 1
     assert all(b < 60 for _, b in wide.tolist())          # no unrelated text drawn in
     assert len(wide) < 60 * 59 // 2                        # linear, not all pairs
+
+
+def test_a_single_weak_link_does_not_chain_two_groups() -> None:
+    strong_a = [("a1", "a2", 0.9), ("a2", "a3", 0.8)]
+    strong_b = [("b1", "b2", 0.95)]
+    bridge = [("a3", "b1", 0.36)]                       # e.g. one shared lead paragraph
+    loose = [("x", "a1", 0.40), ("x", "b2", 0.35)]     # no strong link: joins its best only
+    links = strong_a + strong_b + bridge + loose
+    groups = reprint_groups(links)
+    assert groups["a1"] == groups["a3"] == groups["x"]
+    assert groups["b1"] == groups["b2"] != groups["a1"]
+    assert reprint_groups(list(reversed(links))) == groups
+    # Two copies of one story each weakly linked to both of two other copies (seed 000 and
+    # a duplicate of it against 001 and 003): one group.
+    four = reprint_groups([("c1", "c2", 1.0), ("c3", "c4", 0.7), ("c1", "c3", 0.43), ("c1", "c4", 0.37),
+                           ("c2", "c3", 0.43), ("c2", "c4", 0.37)])
+    assert len(set(four.values())) == 1 and len(four) == 4
+    pair = reprint_groups([("p", "q", 0.33)])           # two loose articles: one group
+    assert set(pair) == {"p", "q"} and len(set(pair.values())) == 1
+
+
+def test_candidates_do_not_depend_on_key_slices() -> None:
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(3000)]
+    stories = [[rng.choice(vocab) for _ in range(300)] for _ in range(6)]
+    texts = [" ".join(s[rng.randrange(50) :]) for s in stories for _ in range(4)]
+    samples = [decode_sample(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
+    everyone = np.ones(len(texts), bool)
+    whole = candidate_pairs(samples, everyone, partitions=1)
+    assert np.array_equal(candidate_pairs(samples, everyone, partitions=8), whole)
+    assert {(int(a) // 4, int(b) // 4) for a, b in whole} == {(k, k) for k in range(6)}
+    new = np.zeros(len(texts), bool)
+    new[5] = True
+    assert {tuple(p) for p in candidate_pairs(samples, new).tolist()} == {(4, 5), (5, 6), (5, 7)}

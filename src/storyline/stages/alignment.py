@@ -138,8 +138,8 @@ def _filter_blocks(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, i
 
 
 def _align_tokens(ref_text: str, ref: Tokens, copy_text: str, copy: Tokens,
-                  index: _RefIndex | None = None) -> Alignment:
-    blocks = _filter_blocks(_blocks(index or _RefIndex(ref.hashes), copy.hashes))
+                  index: _RefIndex | None = None, found: list[tuple[int, int, int]] | None = None) -> Alignment:
+    blocks = _filter_blocks(found if found is not None else _blocks(index or _RefIndex(ref.hashes), copy.hashes))
     result = Alignment()
     ref_cov: list[tuple[int, int]] = []     # word ranges inside passages
     copy_cov: list[tuple[int, int]] = []
@@ -207,17 +207,76 @@ def align(ref_text: str, copy_text: str) -> Alignment:
     return _align_tokens(ref_text, ref, copy_text, copy)
 
 
-def align_many(pairs: Sequence[tuple[str, str]], texts: dict[str, str]) -> list[Alignment]:
-    """`align(texts[ref], texts[copy])` for each (ref, copy) pair, tokenizing each text once."""
-    ids = sorted({x for pair in pairs for x in pair})
-    tokens = dict(zip(ids, word_tokens([texts[i] for i in ids]), strict=True))
-    indexes: dict[str, _RefIndex] = {}
-    out = []
-    for r, c in pairs:
-        if r not in indexes:
-            indexes[r] = _RefIndex(tokens[r].hashes)
-        out.append(_align_tokens(texts[r], tokens[r], texts[c], tokens[c], indexes[r]))
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(concatenated indices start..start+length-1 of every range, offset within its range)."""
+    first = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    within = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    return np.repeat(starts, lengths) + within, within
+
+
+def _blocks_many(hashes: Sequence[np.ndarray], pair_ref: np.ndarray,
+                 pair_copy: np.ndarray) -> list[list[tuple[int, int, int]]]:
+    """`_blocks` for many pairs at once: pair k aligns text `pair_copy[k]` against text
+    `pair_ref[k]` (indices into `hashes`, each text's word hashes). The 4-grams of all the
+    texts are hashed in one pass; every reference's go into one sorted array of (reference
+    slot << 40 | top 40 bits of the 4-gram hash), and every pair's copy 4-grams, keyed the
+    same way, are looked up in one call: a few numpy passes per batch instead of a dozen
+    calls per pair. (A false 40-bit match inside one reference is a lone 4-word anchor,
+    which the block filter drops.)"""
+    out: list[list[tuple[int, int, int]]] = [[] for _ in range(len(pair_ref))]
+    n_tokens = np.fromiter((len(h) for h in hashes), np.int64, len(hashes))
+    gram_len = np.maximum(n_tokens - ANCHOR_WORDS + 1, 0)
+    if not len(pair_ref) or not gram_len.sum():
+        return out
+    grams = _grams(np.concatenate(hashes))          # some span two texts: never indexed
+    gram_start = np.concatenate(([0], np.cumsum(n_tokens)))[:-1]
+    shift = np.uint64(24)
+    refs = np.unique(pair_ref)
+    slot = np.searchsorted(refs, pair_ref)
+    at_ref, i_ref = _ranges(gram_start[refs], gram_len[refs])
+    ref_keys = (grams[at_ref] >> shift) | (np.repeat(np.arange(len(refs), dtype=np.uint64), gram_len[refs]) << np.uint64(40))
+    order = np.argsort(ref_keys, kind="stable")
+    sorted_keys = ref_keys[order]
+    sorted_pos = i_ref[order]                       # word position in its reference
+    q_len = gram_len[pair_copy]
+    at_copy, j = _ranges(gram_start[pair_copy], q_len)   # j: word position in the copy
+    q_pair = np.repeat(np.arange(len(pair_ref)), q_len)
+    query = (grams[at_copy] >> shift) | (slot.astype(np.uint64)[q_pair] << np.uint64(40))
+    if not len(sorted_keys) or not len(query):
+        return out
+    at = np.minimum(np.searchsorted(sorted_keys, query), len(sorted_keys) - 1)
+    hit = sorted_keys[at] == query
+    j, q_pair = j[hit], q_pair[hit]
+    if not len(j):
+        return out
+    i = sorted_pos[at[hit]]
+    diag = i - j
+    brk = np.flatnonzero((np.diff(j) != 1) | (np.diff(diag) != 0) | (np.diff(q_pair) != 0)) + 1
+    first = np.concatenate(([0], brk))
+    last = np.concatenate((brk - 1, [len(j) - 1]))
+    lengths = j[last] - j[first] + ANCHOR_WORDS
+    bounds = np.searchsorted(q_pair[first], np.arange(len(pair_ref) + 1)).tolist()
+    blocks = list(zip(i[first].tolist(), j[first].tolist(), lengths.tolist(), strict=True))
+    for k in range(len(pair_ref)):
+        out[k] = blocks[bounds[k] : bounds[k + 1]]
     return out
+
+
+def align_many(pairs: Sequence[tuple[str, str]], texts: dict[str, str]) -> list[Alignment]:
+    """`align(texts[ref], texts[copy])` for each (ref, copy) pair, tokenizing each text once
+    and finding every pair's match blocks in one batch (`_blocks_many`)."""
+    if not pairs:
+        return []
+    ids = sorted({x for pair in pairs for x in pair})
+    slot = {x: k for k, x in enumerate(ids)}
+    tokens = word_tokens([texts[i] for i in ids])
+    pair_ref = np.fromiter((slot[r] for r, _ in pairs), np.int64, len(pairs))
+    pair_copy = np.fromiter((slot[c] for _, c in pairs), np.int64, len(pairs))
+    found = _blocks_many([t.hashes for t in tokens], pair_ref, pair_copy)
+    return [
+        _align_tokens(texts[r], tokens[slot[r]], texts[c], tokens[slot[c]], found=blocks)
+        for (r, c), blocks in zip(pairs, found, strict=True)
+    ]
 
 
 def substitutions(alignment: Alignment) -> dict[tuple[str, str], int]:

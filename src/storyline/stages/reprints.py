@@ -5,10 +5,12 @@ all shingle hashes, and a consistent 1-in-8 sample of them used as index keys.
 
 Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
-   keys in memory (rebuilt from the stored sketches; a few seconds per million articles, and
-   nothing per-band to store). Only pairs touching a new or changed article are considered;
-   never all pairs. A key in more than MAX_KEY_ARTICLES articles (a story carried by many
-   outlets, or boilerplate) pairs each article only with the next one holding it.
+   keys in memory (read from the stored sketches into one buffer), one slice of the key space
+   at a time, each slice's pair counts merged into one sorted array of distinct pairs: a few
+   seconds per million articles, and nothing per-band to store. Only pairs touching a new or
+   changed article are considered; never all pairs. A key in more than MAX_KEY_ARTICLES
+   articles (a story carried by many outlets, or boilerplate) pairs each article only with
+   the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -16,8 +18,11 @@ Reduce (`finish`, over the whole store, incremental):
    a *reuse link* when containment >= REUSE_CONTAINMENT. On news_dev the gold reprint pairs
    have containment 0.36 or more (one chained pair 0.21), the closest non-reprint pairs (same
    story, shared quotes) 0.28, 0.28, 0.24: the threshold sits in that gap.
-4. Groups: connected components of reprint links, identified by their smallest member id,
-   so the same whatever order articles arrive in. Per group the fullest copy (most
+4. Groups (`reprint_groups`): reprint links with containment >= STRONG_CONTAINMENT join their
+   articles; weaker ones join two multi-article groups only when they tie two or more
+   articles on each side, and attach an article with no strong link through its best weak
+   link alone, so one borderline link never chains two stories. Identified by their smallest
+   member id, so the same whatever order articles arrive in. Per group the fullest copy (most
    shingles) and the earliest (earliest known publication date; unknown when none known).
 5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
    removed, changed and added) and each reuse link (the longer article as reference).
@@ -34,11 +39,18 @@ import numpy as np
 
 from storyline.records import ArticleForGrouping
 from storyline.stages.alignment import align_many
-from storyline.stages.shingling import Sketch, decode_hashes, decode_sample, overlap, sketch_many
+from storyline.stages.shingling import (
+    SAMPLE_BITS,
+    Sketch,
+    decode_hashes,
+    overlap,
+    sketch_many,
+)
 from storyline.store import Store
 
 REPRINT_CONTAINMENT = 0.32
 REUSE_CONTAINMENT = 0.08
+STRONG_CONTAINMENT = 0.5   # a reprint link this strong joins groups; weaker ones only attach loose articles
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
 MAX_KEY_ARTICLES = 64      # a key in more articles pairs neighbours only (bounds memory: pairs per key)
@@ -88,58 +100,80 @@ def candidate_pairs_flat(
     max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS,
 ) -> np.ndarray:
     """`candidate_pairs` over every article's keys concatenated (`lengths[i]` keys of article
-    i): what a caller holding a million sketches passes, to avoid a copy."""
+    i): what a caller holding a million sketches passes, to avoid a copy.
+
+    Memory stays near the keys' own size: the key space is cut into `partitions` slices;
+    each slice's keys are sorted, its pairs counted, and the counts merged into one sorted
+    array of distinct pairs (code lo * n + hi, count), so no list of every (key, pair)
+    occurrence is ever held."""
+    n = len(lengths)
     if not len(keys):
         return np.empty((0, 2), np.int64)
-    docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)   # int32: 4 bytes a key
-    part = (keys >> np.uint64(61)).astype(np.int8) % partitions if partitions > 1 else np.zeros(len(keys), np.int8)
-    n = len(lengths)
-    found_keys, found_counts = [], []
+    docs = np.repeat(np.arange(n, dtype=np.int32), lengths)   # int32: 4 bytes a key
+    if partitions > 1:
+        part = ((keys >> np.uint32(SAMPLE_BITS)) % np.uint32(partitions)).astype(np.uint8)
+    else:
+        part = np.zeros(len(keys), np.uint8)
+    acc_codes = np.empty(0, np.int64)
+    acc_counts = np.empty(0, np.int32)
     for p in range(partitions):
-        sel = part == p
-        k, d = keys[sel], docs[sel]
+        sel = np.flatnonzero(part == p)
+        k = keys[sel]
         order = np.argsort(k, kind="stable")
-        k, d = k[order], d[order]
-        run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-        run_len = np.diff(np.append(run_start, len(k)))
-        pair_codes = []
-        big = np.flatnonzero(run_len > max_df)
-        if len(big):
-            # A key in very many articles: a wire story carried by hundreds of outlets, or
-            # boilerplate. All its pairs would be quadratic; each article is paired with the
-            # next one holding the key instead (linear), which keeps a big group connected
-            # and costs boilerplate one cheap rejected check per article.
-            starts, lens = run_start[big], run_len[big]
-            owner = np.repeat(np.arange(len(big)), lens - 1)
-            at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
-            left, right = d[at].astype(np.int64), d[at + 1].astype(np.int64)
-            touch = is_new[left] | is_new[right]
-            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
-            pair_codes.append(lo * n + hi)
-        for size in np.unique(run_len):
-            if size < 2 or size > max_df:
-                continue
-            starts = run_start[run_len == size]
-            ii, jj = np.triu_indices(int(size), 1)
-            left = d[starts[:, None] + ii[None, :]].ravel().astype(np.int64)
-            right = d[starts[:, None] + jj[None, :]].ravel().astype(np.int64)
-            touch = is_new[left] | is_new[right]
-            lo, hi = np.minimum(left[touch], right[touch]), np.maximum(left[touch], right[touch])
-            pair_codes.append(lo * n + hi)
-        if pair_codes:
-            codes, counts = np.unique(np.concatenate(pair_codes), return_counts=True)
-            found_keys.append(codes)
-            found_counts.append(counts)
-    if not found_keys:
-        return np.empty((0, 2), np.int64)
-    codes = np.concatenate(found_keys)
-    counts = np.concatenate(found_counts)
-    order = np.argsort(codes, kind="stable")
-    codes, counts = codes[order], counts[order]
-    first = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    totals = np.add.reduceat(counts, first)
-    keep = codes[first][totals >= min_shared]
+        k, d = k[order], docs[sel[order]]
+        del sel, order
+        codes = _partition_pairs(k, d, is_new, n, max_df)
+        del k, d
+        if not len(codes):
+            continue
+        codes, counts = np.unique(codes, return_counts=True)
+        acc_codes, acc_counts = _merge_counts(acc_codes, acc_counts, codes, counts.astype(np.int32))
+    keep = acc_codes[acc_counts >= min_shared]
     return np.stack([keep // n, keep % n], axis=1)
+
+
+def _partition_pairs(k: np.ndarray, d: np.ndarray, is_new: np.ndarray, n: int, max_df: int) -> np.ndarray:
+    """Pair codes (lo * n + hi), one per (key, pair of its articles) touching a new article,
+    for sorted keys `k` held by articles `d`."""
+    run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    run_len = np.diff(np.append(run_start, len(k)))
+    pair_codes = []
+    big = np.flatnonzero(run_len > max_df)
+    if len(big):
+        # A key in very many articles: a wire story carried by hundreds of outlets, or
+        # boilerplate. All its pairs would be quadratic; each article is paired with the
+        # next one holding the key instead (linear), which keeps a big group connected
+        # and costs boilerplate one cheap rejected check per article.
+        starts, lens = run_start[big], run_len[big]
+        owner = np.repeat(np.arange(len(big)), lens - 1)
+        at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
+        pair_codes.append(_codes(d[at], d[at + 1], is_new, n))
+    for size in np.unique(run_len):
+        if size < 2 or size > max_df:
+            continue
+        starts = run_start[run_len == size]
+        ii, jj = np.triu_indices(int(size), 1)
+        pair_codes.append(_codes(d[starts[:, None] + ii[None, :]].ravel(), d[starts[:, None] + jj[None, :]].ravel(), is_new, n))
+    return np.concatenate(pair_codes) if pair_codes else np.empty(0, np.int64)
+
+
+def _codes(left: np.ndarray, right: np.ndarray, is_new: np.ndarray, n: int) -> np.ndarray:
+    touch = is_new[left] | is_new[right]
+    left, right = left[touch].astype(np.int64), right[touch].astype(np.int64)
+    return np.minimum(left, right) * n + np.maximum(left, right)
+
+
+def _merge_counts(codes: np.ndarray, counts: np.ndarray, new_codes: np.ndarray,
+                  new_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted arrays of distinct codes with counts -> one, counts added."""
+    if not len(codes):
+        return new_codes, new_counts
+    at = np.searchsorted(codes, new_codes)
+    found = at < len(codes)
+    found[found] = codes[at[found]] == new_codes[found]
+    counts[at[found]] += new_counts[found]
+    fresh = ~found
+    return np.insert(codes, at[fresh], new_codes[fresh]), np.insert(counts, at[fresh], new_counts[fresh])
 
 
 def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -169,6 +203,40 @@ def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
         for x in group:
             out[x] = gid
     return out
+
+
+def reprint_groups(links: Iterable[tuple[str, str, float]]) -> dict[str, str]:
+    """Groups from reprint links (a, b, containment), guarded against chaining.
+
+    Links with containment >= STRONG_CONTAINMENT join their articles outright. Weaker
+    reprint links join two groups of several articles only when they tie at least two
+    articles on each side (copies of one story cut or edited differently); a single weak
+    link, such as one shared lead paragraph, does not (at a million articles such links
+    chained stories into giant groups). An article with no strong link joins through its
+    best weak link (highest containment, then smallest id) alone. A function of the set of
+    links, so the same in any arrival order."""
+    links = list(links)
+    strong = [(a, b) for a, b, c in links if c >= STRONG_CONTAINMENT]
+    core = connected_groups(strong)
+    between: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    best: dict[str, tuple[float, str]] = {}
+    for a, b, c in links:
+        if c >= STRONG_CONTAINMENT:
+            continue
+        ga, gb = core.get(a), core.get(b)
+        if ga and gb:
+            if ga != gb:
+                (ga, a), (gb, b) = sorted(((ga, a), (gb, b)))
+                sides = between.setdefault((ga, gb), (set(), set()))
+                sides[0].add(a)
+                sides[1].add(b)
+            continue
+        for x, y, loose in ((a, b, ga is None), (b, a, gb is None)):
+            if loose and (x not in best or (-c, y) < (-best[x][0], best[x][1])):
+                best[x] = (c, y)
+    joins = strong + [(x, y) for x, (_, y) in best.items()]
+    joins += [(min(sa), min(sb)) for sa, sb in between.values() if len(sa) >= 2 and len(sb) >= 2]
+    return connected_groups(joins)
 
 
 def describe_groups(
@@ -201,7 +269,7 @@ def alignment_pairs(infos: Iterable[GroupInfo], reuse: Iterable[Link], shingles:
 
 class ReprintStage:
     name: ClassVar[str] = "reprints"
-    version: ClassVar[int] = 3   # 3: word-level seed-and-extend alignment
+    version: ClassVar[int] = 4   # 4: 32-bit sample keys (a subset of the hashes)
     batch_size: ClassVar[int] = 2000
     verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
@@ -222,7 +290,7 @@ class ReprintStage:
         linked = self.link_new(store)
         fingerprint = store.table_fingerprint("reprint_links")
         if not store.stage_done(self.name + ":groups", self.version, fingerprint):
-            groups = connected_groups((a, b) for a, b, _, _, rep in store.reprint_links() if rep)
+            groups = reprint_groups((a, b, c) for a, b, c, _, rep in store.reprint_links() if rep)
             infos = describe_groups(groups, store.sketch_sizes(), store.published_dates(list(groups)))
             store.replace_reprint_groups(groups, infos)
             store.mark_stage_done(self.name + ":groups", self.version, fingerprint)
@@ -233,11 +301,12 @@ class ReprintStage:
 
     def link_new(self, store: Store) -> int:
         """Find, verify and store the links of every article not linked yet."""
-        ids, samples, new_mask = store.sketch_samples()
-        new_ids = [i for i, new in zip(ids, new_mask, strict=True) if new]
+        ids, keys, lengths, new_mask = store.sketch_samples()
+        new_ids = [ids[i] for i in np.flatnonzero(new_mask).tolist()]
         if not new_ids:
             return 0
-        pairs = candidate_pairs([decode_sample(s) for s in samples], np.asarray(new_mask, bool))
+        pairs = candidate_pairs_flat(keys, lengths, new_mask)
+        del keys
         found: list[Link] = []
         for start in range(0, len(pairs), self.verify_chunk):
             chunk = pairs[start : start + self.verify_chunk]

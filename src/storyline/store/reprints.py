@@ -19,8 +19,11 @@ Spans are character offsets into each article's clean text (`clean_texts`). An e
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from storyline.store.base import StoreBase, chunks
 
@@ -49,17 +52,24 @@ class ReprintStore(StoreBase):
                 [(s.article_id, s.article_id, version, s.shingles, s.sample, s.hashes) for s in sketches],
             )
 
-    def sketch_samples(self) -> tuple[list[str], list[bytes], list[bool]]:
-        """(ids, sample keys, is unlinked) of every sketch, in arrival order."""
-        ids, samples, new = [], [], []
+    def sketch_samples(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, sample keys of every sketch concatenated (uint32), keys per sketch, is
+        unlinked), in arrival order. One buffer, not an array per article: at a million
+        articles that is about 0.25 GB of keys rather than several GB of small objects."""
+        ids: list[str] = []
+        keys = bytearray()
+        lengths = array("q")
+        new = bytearray()
         for article_id, sample, linked in self.db.execute(
             "SELECT s.article_id, s.sample, s.linked FROM reprint_sketches s"
             " JOIN articles a ON a.id = s.article_id ORDER BY a.seq"
         ):
             ids.append(article_id)
-            samples.append(sample)
-            new.append(not linked)
-        return ids, samples, new
+            keys.extend(sample)
+            lengths.append(len(sample) // 4)
+            new.append(0 if linked else 1)
+        return (ids, np.frombuffer(keys, "<u4"), np.frombuffer(lengths, np.int64).copy(),
+                np.frombuffer(new, np.uint8).astype(bool))
 
     def sketch_hashes(self, ids: Sequence[str]) -> dict[str, bytes]:
         return self.values_by_id("reprint_sketches", "article_id", "hashes", ids)
