@@ -104,8 +104,7 @@ KILLER = textwrap.dedent(
     import os, signal, sys
     from contextlib import contextmanager
     from storyline.store import Store
-    from storyline.errors import StorylineError
-from storyline.pipeline import LocalExecutor, run_pipeline
+    from storyline.pipeline import run_pipeline
 
     limit = int(sys.argv[2])
     original = Store.transaction
