@@ -223,7 +223,9 @@ class LocalExecutor:
 
                 raise StorylineError(
                     f"a worker process died during stage {stage.name} (batch from {chunk[0]}): out of memory? "
-                    "What was saved is kept; run again, with --workers 1 to use less memory") from exc
+                    "What was saved is kept; run again, with --workers 1 to use less memory. (A script that "
+                    "runs the pipeline with workers must guard its code with `if __name__ == '__main__':`: "
+                    "each worker imports it.)") from exc
             stage.save(self.store, results)  # in order: one transaction per batch, as before
             report.processed += len(chunk)
             bar.advance(len(chunk))
