@@ -161,3 +161,15 @@ def test_export_rows_have_the_stable_fields(seeded_db):
         assert set(ARTICLE_FIELDS) <= set(row)
         assert row["published"] is None or len(row["published"]) == 10
         assert row["text"]
+
+
+def test_workers_setting_from_the_environment(monkeypatch):
+    from storyline.pipeline import default_workers
+
+    monkeypatch.setenv("STORYLINE_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.setenv("STORYLINE_WORKERS", "two")
+    with pytest.raises(StorylineError, match="STORYLINE_WORKERS='two' is not a whole number"):
+        default_workers()
+    monkeypatch.delenv("STORYLINE_WORKERS")
+    assert 1 <= default_workers() <= 4

@@ -50,8 +50,9 @@ def _show_story(store: Store, story: dict, console: Console) -> None:
         row = rows[article_id]
         table.add_row(article_id, row["outlet"] or "-", row["published"] or "-", row["reprint_group"] or "-", row["title"] or "")
     console.print(table)
-    if store.events(story["id"]):
-        console.print(events_table(store, story["id"]))
+    events = events_table(store, story["id"])
+    if events.row_count:
+        console.print(events)
     console.print(f"cited summary, disputed figures and timeline: storyline story {story['id']}", markup=False)
 
 
