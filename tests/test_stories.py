@@ -131,6 +131,8 @@ def test_pipeline_batches_rerun_and_late_articles(tmp_path, seeds):
         ingest(whole, files)
         run_pipeline(whole)
         expected = _snapshot(whole)
+        features = whole.story_features_full([path.stem for path in seeds])
+        assert len(features) == 5 and all(len(blob or b"") == 2 * 384 for _, _, blob in features.values())
         assert run_online(whole) == {"placed": 0, "replayed": ""}  # rerun adds nothing
         assert _snapshot(whole) == expected
     with Store(tmp_path / "parts.db") as parts:
@@ -278,3 +280,67 @@ def test_an_undated_lead_naming_the_storys_day_waives_the_undated_margin(corpus,
         undated = ArticleForGrouping("u", 1, lead + base.text, base.title, None, None, "en")
         _, out = sc.cluster_articles([dated, undated], {})
         assert (out["u"] == out["d"]) is joins, lead
+
+
+def test_an_article_in_another_script_joins_its_story_through_the_embedding():
+    """A Bengali report shares no word with the English coverage: words alone leave it on its
+    own; the multilingual embedding (the real bundled model) finds the story and it joins,
+    not the unrelated stories of the same day. The state keeps what it needs for the next run."""
+    from storyline.stages import embeddings as emb
+
+    day = "2021-03-29"
+    english = [
+        ("e1", "Ship blocking Suez Canal is freed",
+         "Salvage teams on Monday freed the giant container ship Ever Given that had blocked the Suez "
+         "Canal for nearly a week, and traffic through the waterway began to resume."),
+        ("e2", "Crews free container ship from Suez",
+         "The Ever Given container ship was refloated and freed on Monday after tugboats and dredgers "
+         "worked for days; hundreds of vessels waiting at both ends of the Suez Canal could move again."),
+        ("f1", "Central bank raises rates",
+         "The central bank raised interest rates by a quarter point on Monday to curb inflation, its "
+         "third increase this year, and signalled more to come."),
+        ("f2", "Storm closes schools",
+         "A winter storm closed schools and airports across the northern provinces on Monday as heavy "
+         "snow cut power to thousands of homes."),
+    ]
+    arts = [ArticleForGrouping(i, n, text, title, None, day, "en") for n, (i, title, text) in enumerate(english)]
+    bengali = ArticleForGrouping("b1", 9, "সুয়েজ খালে প্রায় এক সপ্তাহ আটকে থাকা বিশাল কন্টেইনার জাহাজ এভার গিভেন "
+                                 "সোমবার মুক্ত হয়েছে এবং খালে জাহাজ চলাচল আবার শুরু হয়েছে।",
+                                 "সুয়েজ খালে আটকে থাকা জাহাজ মুক্ত", None, day, "bn")
+    arts.append(bengali)
+    vectors = dict(zip([a.id for a in arts], emb.embed_articles([(a.title, a.text) for a in arts]), strict=True))
+
+    _, words_only = sc.cluster_articles(arts, {})
+    assert words_only["b1"] not in {words_only["e1"], words_only["e2"]}
+    state, out = sc.cluster_articles(arts, {}, embeddings=vectors)
+    assert out["e1"] == out["e2"] == out["b1"]
+    assert out["f1"] != out["b1"] and out["f2"] != out["b1"]
+    # batches: the state after the English articles, persisted, gives the same placement
+    first_state, first = sc.cluster_articles(arts[:4], {}, embeddings=vectors)
+    restored = sc.state_from_bytes(sc.state_to_bytes(first_state))
+    assert list(restored.recent.slots) == list(first_state.recent.slots)
+    _, second = sc.cluster_articles(arts[4:], {}, restored, dict(first), embeddings=vectors)
+    assert {**first, **second} == out
+
+
+def test_recent_stories_keep_embeddings_of_the_latest_joined_only(monkeypatch):
+    """The dense candidate lookup is bounded: past RECENT_STORIES, the story joined longest ago
+    drops its embedding, in one pass and across a persisted state alike."""
+    import numpy as np
+
+    monkeypatch.setattr(sc, "RECENT_STORIES", 3)
+    rng = np.random.default_rng(3)
+    arts, vectors = [], {}
+    for i in range(6):
+        vec = rng.normal(size=384).astype(np.float32)
+        vectors[f"a{i}"] = vec / np.linalg.norm(vec)
+        arts.append(ArticleForGrouping(f"a{i}", i, f"topic{i} words{i} thing{i}", f"Title {i}", None, None, "en"))
+    state, out = sc.cluster_articles(arts, {}, embeddings=vectors)
+    assert len(set(out.values())) == 6
+    assert list(state.recent.slots) == [out["a3"], out["a4"], out["a5"]]
+    assert state.stories[out["a0"]].dense is None and state.stories[out["a5"]].dense is not None
+    half, first = sc.cluster_articles(arts[:4], {}, embeddings=vectors)
+    half = sc.state_from_bytes(sc.state_to_bytes(half))
+    again, _ = sc.cluster_articles(arts[4:], {}, half, dict(first), embeddings=vectors)
+    assert list(again.recent.slots) == list(state.recent.slots)
+    assert np.array_equal(again.recent.matrix, state.recent.matrix)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 import click
+import numpy as np
 
 from storyline.evaluation import data_option, resolve_data_dir
 from storyline.evaluation.metrics import adjusted_rand, bcubed
@@ -94,15 +96,49 @@ def load_allsides(data_dir: Path) -> tuple[list[ArticleForGrouping], dict[str, s
     return articles, gold
 
 
-def cluster_plain(articles: list[ArticleForGrouping]) -> tuple[dict[str, str], dict[str, str], float]:
+def corpus_embeddings(name: str, articles: list[ArticleForGrouping]) -> tuple[dict[str, np.ndarray], float, int]:
+    """(article -> embedding as the story stage makes it, seconds spent embedding, how many
+    were embedded now). A fixed evaluation corpus is embedded once: the vectors are kept in
+    the cache folder (STORYLINE_CACHE), keyed by the embedded text and the model."""
+    from storyline.stages import embeddings as emb
+    from storyline.stages.gazetteer import cache_dir
+
+    texts = {a.id: emb.embedding_text(a.title, a.text) for a in articles}
+    keys = {a: hashlib.sha1(f"{emb.MODEL}\n{t}".encode()).hexdigest() for a, t in texts.items()}
+    path = cache_dir() / f"eval-embeddings-{name}.npz"
+    cached: dict[str, np.ndarray] = {}
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as saved:
+            cached = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+    missing = [a for a in texts if keys[a] not in cached]
+    started = time.perf_counter()
+    if missing:
+        for a, vec in zip(missing, emb.embed([texts[a] for a in missing]), strict=True):
+            cached[keys[a]] = vec
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(sorted(cached)), vectors=np.stack([cached[k] for k in sorted(cached)]))
+        tmp.replace(path)
+    return {a: cached[keys[a]] for a in texts}, time.perf_counter() - started, len(missing)
+
+
+def cluster_plain(
+    articles: list[ArticleForGrouping], embeddings: dict[str, np.ndarray] | None = None
+) -> tuple[dict[str, str], dict[str, str], float]:
     """(article -> story, article -> storyline, seconds) by the story stage's own clusterer."""
     from storyline.stages.story_clustering import cluster_articles
 
     started = time.perf_counter()
-    state, placed = cluster_articles(articles, {})
+    state, placed = cluster_articles(articles, {}, embeddings=embeddings)
     seconds = time.perf_counter() - started
     lines = {a: state.stories[s].parent or s for a, s in placed.items()}
     return placed, lines, seconds
+
+
+def _embedded(count: int, seconds: float) -> str:
+    if not count:
+        return "embeddings from the cache"
+    return f"{count} embedded in {seconds:.1f}s, {count / max(seconds, 1e-9):.1f}/s, kept in the cache"
 
 
 ORDERS = 10  # arrival orders the news_dev mean is taken over (the pipeline's own order first)
@@ -119,7 +155,11 @@ def reorder_scores(store, gold: list[dict], orders: int = ORDERS) -> dict[str, l
     ids = [i for i, _, _ in store.story_inputs()]
     briefs = store.story_briefs(ids)
     groups = store.reprint_groups()
-    vectors = {a: sc.vector_from_bytes(*blobs) for a, blobs in store.story_features(ids).items()}
+    from storyline.stages import embeddings as emb
+
+    features = store.story_features_full(ids)
+    vectors = {a: sc.vector_from_bytes(ids_blob, w_blob) for a, (ids_blob, w_blob, _) in features.items()}
+    embeddings = {a: v for a, (_, _, blob) in features.items() if (v := emb.from_bytes(blob)) is not None}
     truth = {level: {r["id"]: r[level] for r in gold} for level in ("story", "storyline")}
     out: dict[str, list[tuple[float, ...]]] = {"story": [], "storyline": []}
     for n in range(orders):
@@ -127,7 +167,7 @@ def reorder_scores(store, gold: list[dict], orders: int = ORDERS) -> dict[str, l
         if n:
             random.Random(n).shuffle(order)
         arts = [replace(a, seq=i) for i, a in enumerate(order)]
-        state, placed = sc.cluster_articles(arts, groups, vectors=vectors)
+        state, placed = sc.cluster_articles(arts, groups, vectors=vectors, embeddings=embeddings)
         predicted = {"story": placed, "storyline": {a: state.stories[s].parent for a, s in placed.items()}}
         for level in out:
             pred = predicted[level]
@@ -195,16 +235,18 @@ def command(data: str | None, only: tuple[str, ...]) -> None:
             click.echo(_mean_line(f"news_dev {level}", orders[level]))
     if "ecbplus" in parts:
         articles, truth = load_ecbplus(data_dir)
-        stories, lines, seconds = cluster_plain(articles)
+        vectors, embed_seconds, embedded = corpus_embeddings("ecbplus", articles)
+        stories, lines, seconds = cluster_plain(articles, vectors)
         click.echo(_line("ECB+ 1-25 event", stories, truth))
         topics = {k: v.split("/")[0] for k, v in truth.items()}
         click.echo(_line("ECB+ 1-25 topic~line", lines, topics))
-        click.echo(f"  ({len(articles)} documents clustered in {seconds:.2f}s)")
+        click.echo(f"  ({len(articles)} documents clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
     if "allsides" in parts:
         articles, truth = load_allsides(data_dir)
-        stories, _, seconds = cluster_plain(articles)
+        vectors, embed_seconds, embedded = corpus_embeddings("allsides", articles)
+        stories, _, seconds = cluster_plain(articles, vectors)
         click.echo(_line("AllSides 2021 story", stories, truth))
-        click.echo(f"  ({len(articles)} articles clustered in {seconds:.2f}s)")
+        click.echo(f"  ({len(articles)} articles clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
     if "seeds" in parts:
         ok, text = seeds_check()
         click.echo(f"seeds: 000-003 one story, 004 another, all one storyline: {'PASS' if ok else 'FAIL'}  {text}")

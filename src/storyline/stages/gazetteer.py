@@ -93,7 +93,8 @@ def _versions() -> str:
     return "_".join(parts)
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where built indexes and evaluation embeddings are kept (STORYLINE_CACHE, else ~/.cache)."""
     base = os.environ.get("STORYLINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "storyline"
 
@@ -101,7 +102,7 @@ def _cache_dir() -> Path:
 @cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per process (from the pickle cache when it is current)."""
-    path = _cache_dir() / f"gazetteer-{_versions()}.pickle"
+    path = cache_dir() / f"gazetteer-{_versions()}.pickle"
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)

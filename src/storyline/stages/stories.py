@@ -1,6 +1,7 @@
-"""Stories and storylines (version 2: online clustering, see stages/story_clustering.py).
+"""Stories and storylines (version 3: online clustering, see stages/story_clustering.py).
 
-Map step: each article's term vector (pure, per article). Reduce (`finish`): the stage
+Map step: each article's term vector and dense multilingual embedding (pure, per article;
+stages/embeddings.py). Reduce (`finish`): the stage
 continues from where the last run stopped: articles not yet placed are put in canonical
 order (see story_clustering.canonical_keys) after those already placed, against the
 persisted clustering state. New articles always sort after placed ones, so this is exactly
@@ -11,9 +12,11 @@ setting changed, or the state is missing, it replays every article from the firs
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from storyline.stages import embeddings as emb
 from storyline.stages import story_clustering as sc
 from storyline.store import Store
 
@@ -54,15 +57,15 @@ def run_online(store: Store) -> dict[str, Any]:
     groups = store.reprint_groups()
     placed = store.placed_in_groups({groups[i] for i in todo if i in groups}) if not replay else {}
     articles = store.story_briefs(todo)
-    features = store.story_features(todo)
+    features = store.story_features_full(todo)
     missing = [a for a in articles if a.id not in features]
     if missing:  # made in the map step; only a caller skipping it lands here
         full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
-        vectors = {a.id: sc.term_vector(full[a.id].title, full[a.id].text) for a in missing}
-    else:
-        vectors = {}
-    vectors.update((a, sc.vector_from_bytes(*blobs)) for a, blobs in features.items())
-    state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors)
+        features.update((row[0], row[3:]) for row in featurize(
+            [(a.id, 0, full[a.id].title, full[a.id].text) for a in missing]))
+    vectors = {a: sc.vector_from_bytes(ids, weights) for a, (ids, weights, _) in features.items()}
+    embeddings = {a: vec for a, (_, _, blob) in features.items() if (vec := emb.from_bytes(blob)) is not None}
+    state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors, embeddings)
     rows = [(a, story, keys[a][0], keys[a][1], a) for a, story in sorted(out.items())]
     new_members: dict[str, list[tuple[int, str, str | None, str]]] = {}
     for art in articles:
@@ -120,11 +123,21 @@ def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, 
     return rows
 
 
-def featurize(batch: Sequence[tuple[str, int, str | None, str]]) -> list[tuple[str, int, int, bytes, bytes]]:
-    """The map step: (article id, clean revision, title, text) -> stored term-vector rows."""
-    settings = sc.featurizer_settings()
-    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)))
-            for art_id, rev, title, text in batch]
+def featurizer_settings() -> int:
+    """Fingerprint of the term-vector settings and the embedding model: features are remade
+    when it changes."""
+    return zlib.crc32(f"{sc.featurizer_settings()} {emb.MODEL} {emb.EMBED_CHARS}".encode()) & 0x7FFFFFFF
+
+
+def featurize(
+    batch: Sequence[tuple[str, int, str | None, str]],
+) -> list[tuple[str, int, int, bytes, bytes, bytes]]:
+    """The map step: (article id, clean revision, title, text) -> stored rows of its term
+    vector and its dense embedding."""
+    settings = featurizer_settings()
+    dense = emb.embed_articles([(title, text) for _, _, title, text in batch])
+    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), emb.to_bytes(vec))
+            for (art_id, rev, title, text), vec in zip(batch, dense, strict=True)]
 
 
 class StoryStage:
@@ -132,11 +145,11 @@ class StoryStage:
     placement, sequential in canonical order."""
 
     name: ClassVar[str] = "stories"
-    version: ClassVar[int] = 2
-    batch_size: ClassVar[int] = 500
+    version: ClassVar[int] = 3
+    batch_size: ClassVar[int] = 100  # the embedding makes about 7 articles/s per core: report progress often
 
     def pending(self, store: Store) -> list[str]:
-        return store.pending_story_features(sc.featurizer_settings())
+        return store.pending_story_features(featurizer_settings())
 
     def load(self, store: Store, ids: Sequence[str]) -> list:
         return store.story_feature_inputs(ids)

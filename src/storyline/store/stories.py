@@ -60,13 +60,14 @@ class StoryStore(StoreBase):
             ).fetchall()
         return out
 
-    def save_story_features(self, rows: Sequence[tuple[str, int, int, bytes, bytes]]) -> None:
-        """rows: (article id, source rev, settings, ids, weights). A placed article whose features
-        change invalidates the clustering state, so the next run replays from the first."""
+    def save_story_features(self, rows: Sequence[tuple[str, int, int, bytes, bytes, bytes | None]]) -> None:
+        """rows: (article id, source rev, settings, ids, weights, embedding). A placed article
+        whose features change invalidates the clustering state, so the next run replays from
+        the first."""
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO story_features (article_id, source_rev, settings, ids, weights)"
-                " VALUES (?, ?, ?, ?, ?)", rows,
+                "INSERT OR REPLACE INTO story_features (article_id, source_rev, settings, ids, weights, embedding)"
+                " VALUES (?, ?, ?, ?, ?, ?)", rows,
             )
             for chunk in chunks([r[0] for r in rows]):
                 marks = ",".join("?" * len(chunk))
@@ -77,13 +78,19 @@ class StoryStore(StoreBase):
                     break
 
     def story_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
-        out: dict[str, tuple[bytes, bytes]] = {}
+        """article -> (term ids, term weights) blobs."""
+        return {art: (ids_blob, w_blob) for art, (ids_blob, w_blob, _) in self.story_features_full(ids).items()}
+
+    def story_features_full(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
+        """article -> (term ids, term weights, embedding or None) blobs."""
+        out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
         for chunk in chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
-            for art, ids_blob, w_blob in self.db.execute(
-                f"SELECT article_id, ids, weights FROM story_features WHERE article_id IN ({marks})", tuple(chunk)
+            for art, ids_blob, w_blob, emb in self.db.execute(
+                f"SELECT article_id, ids, weights, embedding FROM story_features WHERE article_id IN ({marks})",
+                tuple(chunk),
             ):
-                out[art] = (ids_blob, w_blob)
+                out[art] = (ids_blob, w_blob, emb)
         return out
 
     def story_briefs(self, ids: Sequence[str]) -> list:
