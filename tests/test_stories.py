@@ -344,3 +344,24 @@ def test_recent_stories_keep_embeddings_of_the_latest_joined_only(monkeypatch):
     again, _ = sc.cluster_articles(arts[4:], {}, half, dict(first), embeddings=vectors)
     assert list(again.recent.slots) == list(state.recent.slots)
     assert np.array_equal(again.recent.matrix, state.recent.matrix)
+
+
+def test_embeddings_can_be_switched_off_and_on_again(tmp_path, seeds, monkeypatch):
+    """STORYLINE_EMBEDDINGS=off stores no embedding (the English seeds cluster as before);
+    switching it back on remakes the features and replays to the stories of a run with them."""
+    ids = [path.stem for path in seeds]
+    with Store(tmp_path / "on.db") as on:
+        ingest(on, [str(p) for p in seeds])
+        run_pipeline(on)
+        expected = _snapshot(on)
+    monkeypatch.setenv("STORYLINE_EMBEDDINGS", "off")
+    with Store(tmp_path / "off.db") as off:
+        ingest(off, [str(p) for p in seeds])
+        run_pipeline(off)
+        assert all(blob is None for _, _, blob in off.story_features_full(ids).values())
+        assert _snapshot(off) == expected
+        monkeypatch.setenv("STORYLINE_EMBEDDINGS", "on")
+        stories = [r for r in run_pipeline(off) if r.name == "stories"][0]
+        assert stories.processed == 5 and stories.stats["replayed"]
+        assert all(blob is not None for _, _, blob in off.story_features_full(ids).values())
+        assert _snapshot(off) == expected

@@ -8,6 +8,11 @@ shared across languages are few (names, numbers). On news_dev (see benchmarks an
 `storyline eval stories`) its cross-language same-story pairs score above pairs from
 unrelated stories in 99.9% of cases; word overlap gets 88%.
 
+Embedding is the slowest step of the pipeline (about 7 articles/s on 2 cores, see
+`python -m benchmarks.run stories`): STORYLINE_EMBEDDINGS=off skips it for corpora where
+every article is in one language, or where time matters more than cross-language stories
+(an article in another language then joins only on shared names and numbers).
+
 What is embedded: the headline and the opening of the clean text, EMBED_CHARS characters in
 all (the lead says what happened; about 150 tokens), with e5's "query: " prefix, which its
 authors advise for symmetric similarity. Vectors are unit length, stored as float16.
@@ -16,6 +21,7 @@ authors advise for symmetric similarity. Vectors are unit length, stored as floa
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -44,6 +50,11 @@ def _engine():
             if _model.dim != DIM:
                 raise RuntimeError(f"embedding model {MODEL} gives {_model.dim} dimensions, not {DIM}")
         return _model
+
+
+def enabled() -> bool:
+    """Whether articles are embedded (STORYLINE_EMBEDDINGS: on unless 0/off/false/no)."""
+    return os.environ.get("STORYLINE_EMBEDDINGS", "on").strip().lower() not in {"0", "off", "false", "no"}
 
 
 def embedding_text(title: str | None, text: str) -> str:

@@ -126,17 +126,21 @@ def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, 
 def featurizer_settings() -> int:
     """Fingerprint of the term-vector settings and the embedding model: features are remade
     when it changes."""
-    return zlib.crc32(f"{sc.featurizer_settings()} {emb.MODEL} {emb.EMBED_CHARS}".encode()) & 0x7FFFFFFF
+    model = f"{emb.MODEL} {emb.EMBED_CHARS}" if emb.enabled() else "no embeddings"
+    return zlib.crc32(f"{sc.featurizer_settings()} {model}".encode()) & 0x7FFFFFFF
 
 
 def featurize(
     batch: Sequence[tuple[str, int, str | None, str]],
-) -> list[tuple[str, int, int, bytes, bytes, bytes]]:
+) -> list[tuple[str, int, int, bytes, bytes, bytes | None]]:
     """The map step: (article id, clean revision, title, text) -> stored rows of its term
     vector and its dense embedding."""
     settings = featurizer_settings()
-    dense = emb.embed_articles([(title, text) for _, _, title, text in batch])
-    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), emb.to_bytes(vec))
+    if emb.enabled():
+        dense = [emb.to_bytes(vec) for vec in emb.embed_articles([(title, text) for _, _, title, text in batch])]
+    else:
+        dense = [None] * len(batch)
+    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), vec)
             for (art_id, rev, title, text), vec in zip(batch, dense, strict=True)]
 
 

@@ -323,6 +323,7 @@ class RecentStories:
         self.capacity = RECENT_STORIES if capacity is None else capacity
         self.matrix = np.zeros((self.capacity, dim), np.float32)
         self.slots: OrderedDict[str, int] = OrderedDict()  # story id -> slot, least recent first
+        self.slot_ids: dict[int, str] = {}  # slot -> story id
 
     def touch(self, story: Cluster, stories: dict[str, Cluster]) -> None:
         if story.dense is None:
@@ -335,17 +336,21 @@ class RecentStories:
                 gone, slot = self.slots.popitem(last=False)
                 stories[gone].dense = None
         self.slots[story.id] = slot
+        self.slot_ids[slot] = story.id
         norm = float(np.linalg.norm(story.dense))
         self.matrix[slot] = story.dense / norm if norm else 0.0
 
     def nearest(self, vec: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The k stories whose mean embedding is closest to vec (ties: the older slot order)."""
-        if not self.slots or k <= 0:
+        """The k stories whose mean embedding is closest to vec (ties: the lower slot)."""
+        used = len(self.slots)
+        if not used or k <= 0:
             return []
-        ids = list(self.slots)
-        sims = self.matrix[list(self.slots.values())] @ vec
-        top = np.lexsort((np.arange(len(ids)), -sims))[:k]
-        return [(ids[i], float(sims[i])) for i in top]
+        sims = self.matrix[:used] @ vec  # slots 0..used-1 are the ones taken (they are never freed)
+        top = np.argpartition(-sims, k - 1)[:k] if used > k else np.arange(used)
+        top = top[np.lexsort((top, -sims[top]))]
+        if len(self.slot_ids) != len(self.slots):
+            self.slot_ids = {slot: sid for sid, slot in self.slots.items()}
+        return [(self.slot_ids[int(i)], float(sims[i])) for i in top]
 
 
 def dense_similarity(vec: np.ndarray | None, c: Cluster) -> float | None:
@@ -717,6 +722,7 @@ def state_from_bytes(blob: bytes) -> ClusterState:
                 story = stories[names[ordinal]]
                 story.dense = dense.copy()
                 recent.slots[story.id] = slot
+                recent.slot_ids[slot] = story.id
                 norm = float(np.linalg.norm(story.dense))
                 recent.matrix[slot] = story.dense / norm if norm else 0.0
         return ClusterState(df=arrays["df"].copy(), n_docs=n_docs, placed=placed, watermark=watermark,
