@@ -483,6 +483,22 @@ def _link(state: ClusterState, a: str, b: str) -> None:
     state.touched_lines.discard(gone)
 
 
+def _bar(unit: Unit, story: Cluster) -> float:
+    """The similarity `unit` needs to join `story`: STORY_SIMILARITY moved by what each side's
+    dates can tell (see the settings above)."""
+    need = STORY_SIMILARITY
+    if (unit.day is None and story.first_day is not None and (unit.span is None or COARSE_MARGIN)
+            and not _names_story_day(unit, story)):
+        need += UNDATED_MARGIN
+    dated = unit.day is not None or unit.span is not None
+    story_dated = story.first_day is not None or story.coarse_lo is not None
+    if dated and story_dated:
+        need -= BOTH_DATED_EASE
+    elif dated:
+        need += UNDATED_STORY_MARGIN  # no date to tell a later development apart: ask for more
+    return need
+
+
 def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None = None) -> tuple[str, bool]:
     """Put one unit into a story (existing or new, id `new_id`). Returns (story id, counted).
 
@@ -534,18 +550,7 @@ def place(state: ClusterState, unit: Unit, new_id: str, vec: TermVector | None =
         best_raw = max(best_raw, raw)
         if sim > best_sim or (sim == best_sim and best_id is not None and cid < best_id):
             best_id, best_sim = cid, sim
-    need = STORY_SIMILARITY
-    if best_id is not None:
-        best = state.stories[best_id]
-        if (unit.day is None and best.first_day is not None and (unit.span is None or COARSE_MARGIN)
-                and not _names_story_day(unit, best)):
-            need += UNDATED_MARGIN
-        dated = unit.day is not None or unit.span is not None
-        story_dated = best.first_day is not None or best.coarse_lo is not None
-        if dated and story_dated:
-            need -= BOTH_DATED_EASE
-        elif dated:
-            need += UNDATED_STORY_MARGIN  # no date to tell a later development apart: ask for more
+    need = _bar(unit, state.stories[best_id]) if best_id is not None else STORY_SIMILARITY
     if best_id is None or best_sim < need:
         best_id = new_id
         line_id = "sl-" + new_id.removeprefix("st-")
