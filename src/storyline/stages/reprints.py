@@ -289,13 +289,14 @@ class ReprintStage:
 
     def finish(self, store: Store, map_chunks: MapChunks = serial_map) -> dict:
         linked = self.link_new(store, map_chunks)
+        shingles = store.sketch_sizes()
         fingerprint = store.table_fingerprint("reprint_links")
         if not store.stage_done(self.name + ":groups", self.version, fingerprint):
-            groups = reprint_groups((a, b, c) for a, b, c, _, rep in store.reprint_links() if rep)
-            infos = describe_groups(groups, store.sketch_sizes(), store.published_dates(list(groups)))
+            groups = reprint_groups((a, b, c) for a, b, c, _, _ in store.reprint_links(reprint=True))
+            infos = describe_groups(groups, shingles, store.published_dates(list(groups)))
             store.replace_reprint_groups(groups, infos)
             store.mark_stage_done(self.name + ":groups", self.version, fingerprint)
-        aligned = self.align_needed(store, map_chunks)
+        aligned = self.align_needed(store, map_chunks, shingles)
         groups = store.reprint_groups()
         return {"linked": linked, "aligned": aligned, "groups": len(set(groups.values())),
                 "articles_in_groups": len(groups)}
@@ -320,13 +321,14 @@ class ReprintStage:
         store.replace_links_of(new_ids, found)
         return len(new_ids)
 
-    def align_needed(self, store: Store, map_chunks: MapChunks = serial_map) -> int:
+    def align_needed(self, store: Store, map_chunks: MapChunks = serial_map,
+                     shingles: dict[str, int] | None = None) -> int:
         """Store the alignments now needed and drop those no longer needed; returns how many
         pairs were aligned. Chunks are aligned through `map_chunks` (`align_many`: pure) and
-        stored in order, one transaction each."""
-        shingles = store.sketch_sizes()
+        stored in order, one transaction each. `shingles`: `store.sketch_sizes()`, if read."""
+        shingles = store.sketch_sizes() if shingles is None else shingles
         infos = store.reprint_group_infos()
-        reuse = [Link(*row) for row in store.reprint_links() if not row[4]]
+        reuse = [Link(*row) for row in store.reprint_links(reprint=False)]
         needed = alignment_pairs(infos, reuse, shingles)
         stored = store.aligned_pairs()
         store.drop_alignments(sorted(stored - needed))

@@ -101,10 +101,16 @@ class ReprintStore(StoreBase):
                 [(min(a, b), max(a, b), c, j, int(r)) for a, b, c, j, r in links],
             )
 
-    def reprint_links(self, article_id: str | None = None) -> list[tuple[str, str, float, float, bool]]:
+    def reprint_links(self, article_id: str | None = None, *,
+                      reprint: bool | None = None) -> list[tuple[str, str, float, float, bool]]:
+        """(a, b, containment, jaccard, is_reprint) ordered by (a, b): every link, those of
+        `article_id`, or (`reprint` True / False) only the reprint / only the reuse links."""
         sql = "SELECT a, b, containment, jaccard, is_reprint FROM reprint_links"
         if article_id is None:
-            rows = self.db.execute(sql + " ORDER BY a, b")
+            if reprint is None:
+                rows = self.db.execute(sql + " ORDER BY a, b")
+            else:
+                rows = self.db.execute(sql + " WHERE is_reprint = ? ORDER BY a, b", (int(reprint),))
         else:
             rows = self.db.execute(sql + " WHERE a = ? OR b = ? ORDER BY a, b", (article_id, article_id))
         return [(a, b, c, j, bool(r)) for a, b, c, j, r in rows]
