@@ -26,6 +26,10 @@ Reduce (`finish`, over the whole store, incremental):
    shingles) and the earliest (earliest known publication date; unknown when none known).
 5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
    removed, changed and added) and each reuse link (the longer article as reference).
+
+Steps 2 and 5 are pure functions over chunks (`verify_pairs`, `align_many`) that `finish`
+runs through the executor's `map_chunks` (worker processes under `storyline run --workers
+N`), reading each chunk's inputs and storing its results, in order, in this process.
 """
 
 from __future__ import annotations
@@ -272,7 +276,7 @@ class ReprintStage:
     name: ClassVar[str] = "reprints"
     version: ClassVar[int] = 4   # 4: 32-bit sample keys (a subset of the hashes)
     batch_size: ClassVar[int] = 2000
-    verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
+    verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified per call (their hashes read once)
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
 
     def pending(self, store: Store) -> list[str]:
