@@ -173,3 +173,31 @@ def test_workers_setting_from_the_environment(monkeypatch):
         default_workers()
     monkeypatch.delenv("STORYLINE_WORKERS")
     assert 1 <= default_workers() <= 4
+
+
+def _square_plus(x: int, y: int) -> int:
+    return x * x + y
+
+
+def test_map_chunks_yields_in_order_and_draws_inputs_as_it_goes(tmp_path):
+    """A finish's `map_chunks`: the same results as `serial_map`, in order, from a pool of
+    workers; inputs are drawn only a few calls ahead (so a stage can read each chunk's
+    inputs while earlier ones compute)."""
+    from storyline.pipeline import serial_map
+
+    drawn = []
+
+    def inputs():
+        for k in range(20):
+            drawn.append(k)
+            yield (k, 1)
+
+    with Store(tmp_path / "db.sqlite") as store:
+        executor = LocalExecutor(store, workers=2)
+        try:
+            stream = executor._map_chunks_for(_WorkerKiller())(_square_plus, inputs())
+            assert next(stream) == 1
+            assert len(drawn) <= 4   # two calls per worker in flight, at most
+            assert [1, *stream] == list(serial_map(_square_plus, ((k, 1) for k in range(20))))
+        finally:
+            executor._pool.shutdown()

@@ -265,3 +265,42 @@ def test_candidates_do_not_depend_on_key_slices() -> None:
     new = np.zeros(len(texts), bool)
     new[5] = True
     assert {tuple(p) for p in candidate_pairs(samples, new).tolist()} == {(4, 5), (5, 6), (5, 7)}
+
+
+# -- workers ------------------------------------------------------------------------------
+
+def _reprint_tables(store: Store) -> dict:
+    tables = {
+        "reprint_links": "a, b, containment, jaccard, is_reprint",
+        "reprint_groups": "article_id, group_id",
+        "reprint_group_info": "group_id, fullest, earliest, size",
+        "reprint_alignments": "ref, copy, removed, added",
+        "reprint_passages": "ref, copy, n, ref_start, ref_end, copy_start, copy_end, similarity, edits",
+    }
+    return {t: store.db.execute(f"SELECT {cols} FROM {t} ORDER BY {cols}").fetchall() for t, cols in tables.items()}
+
+
+def test_finish_in_worker_processes_gives_the_same_results(seeds: list[Path], tmp_path: Path, monkeypatch) -> None:
+    """With workers the exact check and the alignment run through the executor's pool
+    (`map_chunks`), several chunks at once: the stored links, groups and alignments are
+    those of one process."""
+    from storyline.pipeline import LocalExecutor
+    from storyline.stages.clean import CleanStage
+    from storyline.stages.reprints import ReprintStage
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in _variants(seeds).items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(ReprintStage, "batch_size", 3)
+    monkeypatch.setattr(ReprintStage, "verify_chunk", 2)   # several chunks of each kind
+    monkeypatch.setattr(ReprintStage, "align_chunk", 2)
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            ingest(store, sorted(str(p) for p in folder.iterdir()))
+            reports = LocalExecutor(store, workers=workers).run([CleanStage(), ReprintStage()])
+            assert reports[1].stats["aligned"] > 4 and reports[1].stats["groups"] >= 3
+            results.append(_reprint_tables(store))
+    assert results[0] == results[1]
+    assert all(results[0].values())

@@ -11,17 +11,25 @@ With `workers` > 1 the executor runs `process` for several batches at once in wo
 processes (the map steps are pure, so this changes nothing in the results) while this
 process loads the next batches and saves finished ones, in order, one transaction each;
 a run killed mid-way loses only the batches in flight, which the next run redoes.
+
+A `finish` may have pure work of its own to spread (the reprint stage's exact check and
+alignment): one that takes a `map_chunks` argument gets the executor's `MapChunks`, which
+calls a pure module-level function on each of a stream of argument tuples and yields the
+results in order. Without workers (or under an executor that passes nothing) it is a plain
+`map` in this process; the LocalExecutor with workers runs the calls in its worker pool,
+a few at a time, so this process reads the next inputs and saves finished results meanwhile.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -50,7 +58,24 @@ class Stage(Protocol):
         """Store one batch's results in one transaction."""
 
     def finish(self, store: Store) -> dict[str, Any]:
-        """Corpus-wide step after all batches (grouping, clustering); idempotent. Returns stats."""
+        """Corpus-wide step after all batches (grouping, clustering); idempotent. Returns stats.
+        May also take `map_chunks: MapChunks` (keyword) to spread pure work of its own."""
+
+
+MapChunks = Callable[[Callable[..., Any], Iterable[tuple[Any, ...]]], Iterator[Any]]
+
+
+def serial_map(fn: Callable[..., Any], inputs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+    """`MapChunks` in this process: fn(*args) for each args in `inputs`, in order."""
+    for args in inputs:
+        yield fn(*args)
+
+
+def _takes_map_chunks(stage: Stage) -> bool:
+    try:
+        return "map_chunks" in inspect.signature(stage.finish).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass
@@ -161,6 +186,20 @@ def _process(stage: Stage, batch: list[Any]) -> list[Any]:
     return stage.process(batch)
 
 
+def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    return fn(*args)
+
+
+def _worker_died(stage: Stage, where: str) -> Exception:
+    from storyline.errors import StorylineError
+
+    return StorylineError(
+        f"a worker process died during stage {stage.name} ({where}): out of memory? "
+        "What was saved is kept; run again, with --workers 1 to use less memory. (A script that "
+        "runs the pipeline with workers must guard its code with `if __name__ == '__main__':`: "
+        "each worker imports it.)")
+
+
 class LocalExecutor:
     """Runs stages in order against one store, batch by batch; the map steps of a stage with
     more than one batch pending in `workers` processes."""
@@ -190,7 +229,11 @@ class LocalExecutor:
                             bar.advance(len(chunk))
                 finally:
                     bar.close()
-                report.stats = stage.finish(self.store) or {}
+                if self.workers > 1 and _takes_map_chunks(stage):
+                    stats = stage.finish(self.store, map_chunks=self._map_chunks_for(stage))
+                else:
+                    stats = stage.finish(self.store)
+                report.stats = stats or {}
                 report.seconds = time.perf_counter() - started
                 reports.append(report)
         finally:
@@ -199,7 +242,7 @@ class LocalExecutor:
                 self._pool = None
         return reports
 
-    def _map_in_workers(self, stage: Stage, chunks: list[list[str]], report: StageReport, bar: Progress) -> None:
+    def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing
 
@@ -208,27 +251,58 @@ class LocalExecutor:
                 self.workers, mp_context=multiprocessing.get_context("forkserver"),
                 initializer=_worker_init, initargs=(os.getpid(),),
             )
+        return self._pool
+
+    def _map_in_workers(self, stage: Stage, chunks: list[list[str]], report: StageReport, bar: Progress) -> None:
+        pool = self._ensure_pool()
         in_flight: deque[tuple[list[str], Future]] = deque()
         pending = deque(chunks)
         while pending or in_flight:
             # One batch waiting per worker beyond the ones running, so no worker idles.
             while pending and len(in_flight) < 2 * self.workers:
                 chunk = pending.popleft()
-                in_flight.append((chunk, self._pool.submit(_process, stage, stage.load(self.store, chunk))))
+                in_flight.append((chunk, pool.submit(_process, stage, stage.load(self.store, chunk))))
             chunk, future = in_flight.popleft()
             try:
                 results = future.result()
             except BrokenProcessPool as exc:
-                from storyline.errors import StorylineError
-
-                raise StorylineError(
-                    f"a worker process died during stage {stage.name} (batch from {chunk[0]}): out of memory? "
-                    "What was saved is kept; run again, with --workers 1 to use less memory. (A script that "
-                    "runs the pipeline with workers must guard its code with `if __name__ == '__main__':`: "
-                    "each worker imports it.)") from exc
+                raise _worker_died(stage, f"batch from {chunk[0]}") from exc
             stage.save(self.store, results)  # in order: one transaction per batch, as before
             report.processed += len(chunk)
             bar.advance(len(chunk))
+
+    def _map_chunks_for(self, stage: Stage) -> MapChunks:
+        """The `MapChunks` a stage's finish gets: calls run in the worker pool, at most two
+        per worker submitted ahead, results yielded in order. Inputs are drawn from the
+        stream only as calls are submitted, so the stage reads each chunk's inputs (and
+        saves the previous chunk's results) while the workers compute."""
+
+        def map_chunks(fn: Callable[..., Any], inputs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+            pool = self._ensure_pool()
+            source = iter(inputs)
+            in_flight: deque[Future] = deque()
+            done = False
+            try:
+                while True:
+                    while not done and len(in_flight) < 2 * self.workers:
+                        try:
+                            args = next(source)
+                        except StopIteration:
+                            done = True
+                        else:
+                            in_flight.append(pool.submit(_call, fn, args))
+                    if not in_flight:
+                        return
+                    try:
+                        result = in_flight.popleft().result()
+                    except BrokenProcessPool as exc:
+                        raise _worker_died(stage, f"finish, {getattr(fn, '__name__', 'a call')}") from exc
+                    yield result
+            finally:
+                for future in in_flight:
+                    future.cancel()
+
+        return map_chunks
 
 
 def default_stages() -> list[Stage]:

@@ -26,17 +26,22 @@ Reduce (`finish`, over the whole store, incremental):
    shingles) and the earliest (earliest known publication date; unknown when none known).
 5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
    removed, changed and added) and each reuse link (the longer article as reference).
+
+Steps 2 and 5 are pure functions over chunks (`verify_pairs`, `align_many`) that `finish`
+runs through the executor's `map_chunks` (worker processes under `storyline run --workers
+N`), reading each chunk's inputs and storing its results, in order, in this process.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
+from storyline.pipeline import MapChunks, serial_map
 from storyline.records import ArticleForGrouping
 from storyline.stages.alignment import align_many
 from storyline.stages.shingling import (
@@ -271,7 +276,7 @@ class ReprintStage:
     name: ClassVar[str] = "reprints"
     version: ClassVar[int] = 4   # 4: 32-bit sample keys (a subset of the hashes)
     batch_size: ClassVar[int] = 2000
-    verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified (and stored) per transaction
+    verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified per call (their hashes read once)
     align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
 
     def pending(self, store: Store) -> list[str]:
@@ -286,52 +291,67 @@ class ReprintStage:
     def save(self, store: Store, results: list[Sketch]) -> None:
         store.save_sketches(results, self.version)
 
-    def finish(self, store: Store) -> dict:
-        linked = self.link_new(store)
+    def finish(self, store: Store, map_chunks: MapChunks = serial_map) -> dict:
+        linked = self.link_new(store, map_chunks)
+        shingles = store.sketch_sizes()
         fingerprint = store.table_fingerprint("reprint_links")
         if not store.stage_done(self.name + ":groups", self.version, fingerprint):
-            groups = reprint_groups((a, b, c) for a, b, c, _, rep in store.reprint_links() if rep)
-            infos = describe_groups(groups, store.sketch_sizes(), store.published_dates(list(groups)))
+            groups = reprint_groups((a, b, c) for a, b, c, _, _ in store.reprint_links(reprint=True))
+            infos = describe_groups(groups, shingles, store.published_dates(list(groups)))
             store.replace_reprint_groups(groups, infos)
             store.mark_stage_done(self.name + ":groups", self.version, fingerprint)
-        aligned = self.align_needed(store)
+        aligned = self.align_needed(store, map_chunks, shingles)
         groups = store.reprint_groups()
         return {"linked": linked, "aligned": aligned, "groups": len(set(groups.values())),
                 "articles_in_groups": len(groups)}
 
-    def link_new(self, store: Store) -> int:
-        """Find, verify and store the links of every article not linked yet."""
+    def link_new(self, store: Store, map_chunks: MapChunks = serial_map) -> int:
+        """Find, verify and store the links of every article not linked yet. The exact check
+        runs chunk by chunk through `map_chunks` (`verify_pairs`: pure)."""
         ids, keys, lengths, new_mask = store.sketch_samples()
         new_ids = [ids[i] for i in np.flatnonzero(new_mask).tolist()]
         if not new_ids:
             return 0
         pairs = candidate_pairs_flat(keys, lengths, new_mask)
         del keys
-        found: list[Link] = []
-        for start in range(0, len(pairs), self.verify_chunk):
-            chunk = pairs[start : start + self.verify_chunk]
-            needed = sorted({ids[i] for i in np.unique(chunk)})
-            sets = {k: decode_hashes(v) for k, v in store.sketch_hashes(needed).items()}
-            for i, j in chunk.tolist():
-                a, b = sorted((ids[i], ids[j]))
-                verdict = classify_pair(sets[a], sets[b])
-                if verdict:
-                    found.append(Link(a, b, *verdict))
-        store.replace_links_of(new_ids, [(lk.a, lk.b, lk.containment, lk.jaccard, lk.is_reprint) for lk in found])
+
+        def inputs() -> Iterator[tuple[list[tuple[str, str]], dict[str, bytes]]]:
+            for start in range(0, len(pairs), self.verify_chunk):
+                chunk = pairs[start : start + self.verify_chunk]
+                named = [(ids[i], ids[j]) for i, j in chunk.tolist()]
+                yield named, store.sketch_hashes(sorted({ids[i] for i in np.unique(chunk).tolist()}))
+
+        found = [link for links in map_chunks(verify_pairs, inputs()) for link in links]
+        store.replace_links_of(new_ids, found)
         return len(new_ids)
 
-    def align_needed(self, store: Store) -> int:
+    def align_needed(self, store: Store, map_chunks: MapChunks = serial_map,
+                     shingles: dict[str, int] | None = None) -> int:
         """Store the alignments now needed and drop those no longer needed; returns how many
-        pairs were aligned."""
-        shingles = store.sketch_sizes()
+        pairs were aligned. Chunks are aligned through `map_chunks` (`align_many`: pure) and
+        stored in order, one transaction each. `shingles`: `store.sketch_sizes()`, if read."""
+        shingles = store.sketch_sizes() if shingles is None else shingles
         infos = store.reprint_group_infos()
-        reuse = [Link(*row) for row in store.reprint_links() if not row[4]]
+        reuse = [Link(*row) for row in store.reprint_links(reprint=False)]
         needed = alignment_pairs(infos, reuse, shingles)
         stored = store.aligned_pairs()
         store.drop_alignments(sorted(stored - needed))
         todo = sorted(needed - stored)
-        for start in range(0, len(todo), self.align_chunk):
-            chunk = todo[start : start + self.align_chunk]
-            texts = store.clean_texts(sorted({x for pair in chunk for x in pair}))
-            store.save_alignments(list(zip(chunk, align_many(chunk, texts), strict=True)))
+        chunks = [todo[start : start + self.align_chunk] for start in range(0, len(todo), self.align_chunk)]
+        inputs = ((chunk, store.clean_texts(sorted({x for pair in chunk for x in pair}))) for chunk in chunks)
+        for chunk, alignments in zip(chunks, map_chunks(align_many, inputs), strict=True):
+            store.save_alignments(list(zip(chunk, alignments, strict=True)))
         return len(todo)
+
+
+def verify_pairs(pairs: Sequence[tuple[str, str]], hashes: dict[str, bytes]) -> list[tuple[str, str, float, float, bool]]:
+    """The links among candidate `pairs` of article ids, as (a, b, containment, jaccard,
+    is_reprint) with a < b, from each article's stored shingle hashes (`Sketch.hashes`)."""
+    sets = {k: decode_hashes(v) for k, v in hashes.items()}
+    out = []
+    for x, y in pairs:
+        a, b = (x, y) if x < y else (y, x)
+        verdict = classify_pair(sets[a], sets[b])
+        if verdict:
+            out.append((a, b, *verdict))
+    return out

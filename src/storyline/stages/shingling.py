@@ -70,6 +70,12 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD_CHAR, _LOWER_DELTA = _char_tables()
+# One lookup for both: the lower-cased code point of a BMP word character, 0 for a non-word
+# character (no word character lower-cases to NUL), 1 as a stand-in for every code point
+# above the BMP (a word character, kept as it is). A non-word character's value never
+# reaches a word's hash (a word's hash takes the prefix sums over its own characters only).
+_LOWER_WORD = np.where(_WORD_CHAR, np.arange((1 << 16) + 1, dtype=np.uint32) + _LOWER_DELTA, 0).astype(np.uint32)
+_LOWER_WORD[1 << 16] = 1
 _POWERS = np.empty(0, np.uint64)       # _BASE ** i
 _INV_POWERS = np.empty(0, np.uint64)   # _BASE ** (1 - i)
 
@@ -110,8 +116,10 @@ def _tokenize(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     taken from prefix sums of c_i * _BASE ** i over the whole batch: the sum over a word
     starting at i, times _BASE ** (1 - i)."""
     cp = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
-    clipped = np.minimum(cp, np.uint32(1 << 16))
-    is_word = _WORD_CHAR[clipped]
+    low = _LOWER_WORD[np.minimum(cp, np.uint32(1 << 16))]
+    if len(cp) and cp.max() >= (1 << 16):
+        low = np.where(cp >= (1 << 16), cp, low)
+    is_word = low != 0
     edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     if not len(starts):
@@ -120,7 +128,6 @@ def _tokenize(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     powers, inv_powers = _powers(len(cp) + 1)
     prefix = np.empty(len(cp) + 1, np.uint64)
     prefix[0] = 0
-    low = cp + _LOWER_DELTA[clipped]
     np.cumsum(np.multiply(low, powers[: len(cp)], dtype=np.uint64), out=prefix[1:])
     token = _finalize((prefix[ends] - prefix[starts]) * inv_powers[starts])
     doc_end = np.cumsum(np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts))) - 1

@@ -101,10 +101,16 @@ class ReprintStore(StoreBase):
                 [(min(a, b), max(a, b), c, j, int(r)) for a, b, c, j, r in links],
             )
 
-    def reprint_links(self, article_id: str | None = None) -> list[tuple[str, str, float, float, bool]]:
+    def reprint_links(self, article_id: str | None = None, *,
+                      reprint: bool | None = None) -> list[tuple[str, str, float, float, bool]]:
+        """(a, b, containment, jaccard, is_reprint) ordered by (a, b): every link, those of
+        `article_id`, or (`reprint` True / False) only the reprint / only the reuse links."""
         sql = "SELECT a, b, containment, jaccard, is_reprint FROM reprint_links"
         if article_id is None:
-            rows = self.db.execute(sql + " ORDER BY a, b")
+            if reprint is None:
+                rows = self.db.execute(sql + " ORDER BY a, b")
+            else:
+                rows = self.db.execute(sql + " WHERE is_reprint = ? ORDER BY a, b", (int(reprint),))
         else:
             rows = self.db.execute(sql + " WHERE a = ? OR b = ? ORDER BY a, b", (article_id, article_id))
         return [(a, b, c, j, bool(r)) for a, b, c, j, r in rows]
@@ -236,23 +242,26 @@ class ReprintStore(StoreBase):
                 self.db.executemany(f"DELETE FROM {table} WHERE ref = ? AND copy = ?", pairs)
 
     def save_alignments(self, rows: Iterable[tuple[tuple[str, str], Any]]) -> None:
-        """rows: ((reference id, copy id), stages.alignment.Alignment)."""
+        """rows: ((reference id, copy id), stages.alignment.Alignment); one transaction, three
+        statements (a pair given twice keeps its last alignment)."""
+        latest = dict(rows)
+        dumps = json.dumps
         with self.transaction():
-            for (ref, copy), al in rows:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO reprint_alignments (ref, copy, removed, added) VALUES (?, ?, ?, ?)",
-                    (ref, copy, json.dumps(al.ref_unmatched), json.dumps(al.copy_unmatched)),
-                )
-                self.db.execute("DELETE FROM reprint_passages WHERE ref = ? AND copy = ?", (ref, copy))
-                self.db.executemany(
-                    "INSERT INTO reprint_passages (ref, copy, n, ref_start, ref_end, copy_start, copy_end,"
-                    " similarity, edits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (ref, copy, n, p.ref_start, p.ref_end, p.copy_start, p.copy_end, p.similarity,
-                         json.dumps([e.as_list() for e in p.edits], ensure_ascii=False))
-                        for n, p in enumerate(al.passages)
-                    ],
-                )
+            self.db.executemany("DELETE FROM reprint_passages WHERE ref = ? AND copy = ?", list(latest))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO reprint_alignments (ref, copy, removed, added) VALUES (?, ?, ?, ?)",
+                [(ref, copy, dumps(al.ref_unmatched), dumps(al.copy_unmatched)) for (ref, copy), al in latest.items()],
+            )
+            self.db.executemany(
+                "INSERT INTO reprint_passages (ref, copy, n, ref_start, ref_end, copy_start, copy_end,"
+                " similarity, edits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (ref, copy, n, p.ref_start, p.ref_end, p.copy_start, p.copy_end, p.similarity,
+                     dumps([e.as_list() for e in p.edits], ensure_ascii=False))
+                    for (ref, copy), al in latest.items()
+                    for n, p in enumerate(al.passages)
+                ],
+            )
 
     def alignments_of(self, article_id: str) -> list[dict[str, Any]]:
         """Stored alignments with `article_id` as reference or copy, with their passages."""
