@@ -407,4 +407,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE story_features ADD COLUMN embedding BLOB;  -- float16, unit length
         """,
     ),
+    (
+        "0013_reprint_passages_copy",
+        """
+        -- Relinking an article deletes the passages where it is the copy too: without this
+        -- index that is a scan of the whole table per chunk of articles.
+        CREATE INDEX reprint_passages_copy ON reprint_passages(copy);
+        """,
+    ),
 ]
