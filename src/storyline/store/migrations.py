@@ -415,4 +415,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX reprint_passages_copy ON reprint_passages(copy);
         """,
     ),
+    (
+        "0014_reprint_linked",
+        """
+        -- Which articles have their candidate links computed, in a table of its own: as a
+        -- column of reprint_sketches, marking a batch rewrote rows that hold the sketches'
+        -- blobs (about 2 KB an article). reprint_sketches.linked is no longer read.
+        CREATE TABLE reprint_linked (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+        INSERT INTO reprint_linked SELECT article_id FROM reprint_sketches WHERE linked = 1;
+        """,
+    ),
 ]

@@ -44,13 +44,15 @@ class ReprintStore(StoreBase):
 
     def save_sketches(self, sketches: Iterable[Any], version: int) -> None:
         """sketches: stages.shingling.Sketch records; each (re)made sketch is unlinked."""
+        sketches = list(sketches)
         with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO reprint_sketches"
-                " (article_id, source_rev, stage_version, shingles, sample, hashes, linked)"
-                " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?, ?, 0)",
+                " (article_id, source_rev, stage_version, shingles, sample, hashes)"
+                " VALUES (?, (SELECT rowid FROM clean_articles WHERE article_id = ?), ?, ?, ?, ?)",
                 [(s.article_id, s.article_id, version, s.shingles, s.sample, s.hashes) for s in sketches],
             )
+            self.db.executemany("DELETE FROM reprint_linked WHERE article_id = ?", [(s.article_id,) for s in sketches])
 
     def sketch_samples(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """(ids, sample keys of every sketch concatenated (uint32), keys per sketch, is
@@ -61,8 +63,9 @@ class ReprintStore(StoreBase):
         lengths = array("q")
         new = bytearray()
         for article_id, sample, linked in self.db.execute(
-            "SELECT s.article_id, s.sample, s.linked FROM reprint_sketches s"
-            " JOIN articles a ON a.id = s.article_id ORDER BY a.seq"
+            "SELECT s.article_id, s.sample, l.article_id IS NOT NULL FROM reprint_sketches s"
+            " JOIN articles a ON a.id = s.article_id LEFT JOIN reprint_linked l ON l.article_id = s.article_id"
+            " ORDER BY a.seq"
         ):
             ids.append(article_id)
             keys.extend(sample)
@@ -92,7 +95,7 @@ class ReprintStore(StoreBase):
             for chunk in chunks(article_ids):
                 marks = ",".join("?" * len(chunk))
                 args = tuple(chunk)
-                self.db.execute(f"UPDATE reprint_sketches SET linked = 1 WHERE article_id IN ({marks})", args)
+                self.db.executemany("INSERT OR IGNORE INTO reprint_linked (article_id) VALUES (?)", [(a,) for a in chunk])
                 self.db.execute(f"DELETE FROM reprint_links WHERE a IN ({marks}) OR b IN ({marks})", args + args)
                 for table in ("reprint_alignments", "reprint_passages"):
                     self.db.execute(f"DELETE FROM {table} WHERE ref IN ({marks}) OR copy IN ({marks})", args + args)
