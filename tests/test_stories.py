@@ -365,3 +365,34 @@ def test_embeddings_can_be_switched_off_and_on_again(tmp_path, seeds, monkeypatc
         assert stories.processed == 5 and stories.stats["replayed"]
         assert all(blob is not None for _, _, blob in off.story_features_full(ids).values())
         assert _snapshot(off) == expected
+
+
+def test_a_text_already_embedded_is_not_embedded_again(tmp_path, seeds, monkeypatch):
+    """A term-vector setting that changes remakes every article's features but not their
+    embeddings (same text, same model); an exact copy arriving later reuses its twin's."""
+    import numpy as np
+
+    from storyline.stages import embeddings as emb
+
+    with Store(tmp_path / "db.sqlite") as store:
+        ingest(store, [str(p) for p in seeds])
+        run_pipeline(store)
+        before = store.story_features_full([p.stem for p in seeds])
+        embedded: list[int] = []
+        real_embed = emb.embed
+        monkeypatch.setattr(emb, "embed", lambda texts: embedded.append(len(texts)) or real_embed(texts))
+        monkeypatch.setattr(sc, "MAX_TOKENS", sc.MAX_TOKENS + 1)
+        stories = [r for r in run_pipeline(store) if r.name == "stories"][0]
+        assert stories.processed == 5 and sum(embedded) == 0
+        after = store.story_features_full([p.stem for p in seeds])
+        assert all(after[a][2] == before[a][2] for a in before)  # the very same stored vectors
+        copy = tmp_path / "copy.jsonl"
+        # the same article at another address: other raw input, the same clean text
+        _write(copy, [{"id": "copy-of-003", "url": "https://mirror.example/003",
+                       "text": seeds[3].read_text(encoding="utf-8") + "\n\nThis post has been read 12 times!\n"}])
+        ingest(store, [str(copy)])
+        run_pipeline(store)
+        assert sum(embedded) == 0
+        (new_id,) = [i for i, _, _ in store.story_inputs() if i not in before]
+        twin = store.story_features_full([new_id, seeds[3].stem])
+        assert np.array_equal(emb.from_bytes(twin[new_id][2]), emb.from_bytes(twin[seeds[3].stem][2]))

@@ -81,6 +81,11 @@ def embedding_text(title: str | None, text: str) -> str:
     return (f"{head}\n{text}" if head else text).strip()[:EMBED_CHARS]
 
 
+def text_key(text: str) -> bytes:
+    """What identifies an embedding: the model and the embedded text."""
+    return hashlib.sha1(f"{MODEL}\n{text}".encode("utf-8", "surrogatepass")).digest()[:16]
+
+
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Unit-length float32 vectors, one row per text; an empty text gives a zero row (it is
     like nothing, and a cosine with it is 0). Texts embedded lately in this process are not

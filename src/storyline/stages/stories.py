@@ -61,7 +61,7 @@ def run_online(store: Store) -> dict[str, Any]:
     missing = [a for a in articles if a.id not in features]
     if missing:  # made in the map step; only a caller skipping it lands here
         full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
-        features.update((row[0], row[3:]) for row in featurize(
+        features.update((row[0], row[3:6]) for row in featurize(
             [(a.id, 0, full[a.id].title, full[a.id].text) for a in missing]))
     vectors = {a: sc.vector_from_bytes(ids, weights) for a, (ids, weights, _) in features.items()}
     embeddings = {a: vec for a, (_, _, blob) in features.items() if (vec := emb.from_bytes(blob)) is not None}
@@ -130,18 +130,36 @@ def featurizer_settings() -> int:
     return zlib.crc32(f"{sc.featurizer_settings()} {model}".encode()) & 0x7FFFFFFF
 
 
-def featurize(
-    batch: Sequence[tuple[str, int, str | None, str]],
-) -> list[tuple[str, int, int, bytes, bytes, bytes | None]]:
-    """The map step: (article id, clean revision, title, text) -> stored rows of its term
-    vector and its dense embedding."""
+def featurize(batch: Sequence[tuple]) -> list[tuple[str, int, int, bytes, bytes, bytes | None, bytes | None]]:
+    """The map step: (article id, clean revision, title, text[, stored embedding of the same
+    text or None]) -> stored rows of its term vector, its dense embedding and the embedded
+    text's key. An embedding given is used as is: only new texts are embedded."""
     settings = featurizer_settings()
+    rows = []
     if emb.enabled():
-        dense = [emb.to_bytes(vec) for vec in emb.embed_articles([(title, text) for _, _, title, text in batch])]
+        texts = [emb.embedding_text(item[2], item[3]) for item in batch]
+        known = [item[4] if len(item) > 4 else None for item in batch]
+        todo = [i for i, blob in enumerate(known) if blob is None]
+        made = dict(zip(todo, emb.embed([texts[i] for i in todo]), strict=True))
+        dense = [known[i] if known[i] is not None else emb.to_bytes(made[i]) for i in range(len(batch))]
+        keys = [emb.text_key(t) for t in texts]
     else:
-        dense = [None] * len(batch)
-    return [(art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), vec)
-            for (art_id, rev, title, text), vec in zip(batch, dense, strict=True)]
+        dense = keys = [None] * len(batch)
+    for item, blob, key in zip(batch, dense, keys, strict=True):
+        art_id, rev, title, text = item[:4]
+        rows.append((art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), blob, key))
+    return rows
+
+
+def feature_inputs(store: Store, ids: Sequence[str]) -> list[tuple]:
+    """The map step's input: (article id, clean revision, title, text, the stored embedding
+    of the same text or None)."""
+    rows = store.story_feature_inputs(ids)
+    if not emb.enabled():
+        return [(*row, None) for row in rows]
+    keys = [emb.text_key(emb.embedding_text(title, text)) for _, _, title, text in rows]
+    known = store.embeddings_by_text_key(keys)
+    return [(*row, known.get(key)) for row, key in zip(rows, keys, strict=True)]
 
 
 class StoryStage:
@@ -156,7 +174,7 @@ class StoryStage:
         return store.pending_story_features(featurizer_settings())
 
     def load(self, store: Store, ids: Sequence[str]) -> list:
-        return store.story_feature_inputs(ids)
+        return feature_inputs(store, ids)
 
     def process(self, batch: list) -> list:
         return featurize(batch)

@@ -425,4 +425,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO reprint_linked SELECT article_id FROM reprint_sketches WHERE linked = 1;
         """,
     ),
+    (
+        "0015_story_embedding_keys",
+        """
+        -- The key of the text an embedding was made from (model + embedded text): a text
+        -- already embedded (an exact copy, or the same article when only the term-vector
+        -- settings changed) is not embedded again.
+        ALTER TABLE story_features ADD COLUMN text_key BLOB;
+        CREATE INDEX story_features_text_key ON story_features(text_key);
+        """,
+    ),
 ]

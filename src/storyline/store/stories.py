@@ -60,14 +60,17 @@ class StoryStore(StoreBase):
             ).fetchall()
         return out
 
-    def save_story_features(self, rows: Sequence[tuple[str, int, int, bytes, bytes, bytes | None]]) -> None:
-        """rows: (article id, source rev, settings, ids, weights, embedding). A placed article
-        whose features change invalidates the clustering state, so the next run replays from
-        the first."""
+    def save_story_features(
+        self, rows: Sequence[tuple[str, int, int, bytes, bytes, bytes | None, bytes | None]]
+    ) -> None:
+        """rows: (article id, source rev, settings, ids, weights, embedding, text key). A placed
+        article whose features change invalidates the clustering state, so the next run
+        replays from the first."""
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO story_features (article_id, source_rev, settings, ids, weights, embedding)"
-                " VALUES (?, ?, ?, ?, ?, ?)", rows,
+                "INSERT OR REPLACE INTO story_features"
+                " (article_id, source_rev, settings, ids, weights, embedding, text_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
             )
             for chunk in chunks([r[0] for r in rows]):
                 marks = ",".join("?" * len(chunk))
@@ -76,6 +79,18 @@ class StoryStore(StoreBase):
                 ).fetchone():
                     self.db.execute("DELETE FROM story_state WHERE name = 'state'")
                     break
+
+    def embeddings_by_text_key(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """text key -> a stored embedding made from that text (see stages/embeddings.text_key)."""
+        out: dict[bytes, bytes] = {}
+        for chunk in chunks(list(dict.fromkeys(keys))):
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self.db.execute(
+                f"SELECT text_key, embedding FROM story_features WHERE text_key IN ({marks})"
+                " AND embedding IS NOT NULL", tuple(chunk),
+            ):
+                out[key] = blob
+        return out
 
     def story_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
         """article -> (term ids, term weights) blobs."""
