@@ -10,6 +10,8 @@
   opens each ecbplus file is dropped (it leaks the label), its next sentence is the title.
   Documents carry no dates and are fed in a fixed shuffled order.
 - AllSides 2021: one story = its left/centre/right articles (title + body); no dates fed.
+- ECB+ and AllSides are clustered with the story stage's embeddings as well, made once and
+  kept in the cache folder (STORYLINE_CACHE); the time to embed is printed apart.
 - The seeds: 000-003 must be one story, 004 another, all five one storyline.
 """
 
