@@ -121,3 +121,22 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     bogus.write_bytes(b"this is not sqlite" * 100)
     proc = storyline("stories", db=bogus)
     assert proc.returncode == 4 and "cannot open" in proc.stderr.decode()
+
+
+def test_run_without_embeddings_and_with_them_again(tmp_path, seeds):
+    """`storyline run --no-embeddings` stores no embedding; `--embeddings` (overriding
+    STORYLINE_EMBEDDINGS=off) remakes them and replays the stories."""
+    from storyline.store import Store
+
+    db = tmp_path / "db.sqlite"
+    assert storyline("ingest", *map(str, seeds), db=db).returncode == 0
+    proc = storyline("run", "--no-embeddings", db=db)
+    assert proc.returncode == 0, proc.stderr.decode()
+    with Store(db) as store:
+        ids = [i for i, _, _ in store.story_inputs()]
+        assert len(ids) == 5 and all(b is None for _, _, b in store.story_features_full(ids).values())
+    proc = storyline("run", "--embeddings", db=db, env={"STORYLINE_EMBEDDINGS": "off"})
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "stories" in proc.stdout.decode() and "replayed" in proc.stdout.decode()
+    with Store(db) as store:
+        assert all(b is not None for _, _, b in store.story_features_full(ids).values())
