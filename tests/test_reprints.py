@@ -16,7 +16,7 @@ from storyline.evaluation.reprints import check_seeds
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.stages.alignment import align, align_many
-from storyline.stages.reprints import candidate_pairs, reprint_groups
+from storyline.stages.reprints import candidate_pairs, candidate_pairs_flat, reprint_groups
 from storyline.stages.shingling import decode_sample, sketch_many
 from storyline.store import Store
 
@@ -266,6 +266,36 @@ def test_candidates_do_not_depend_on_key_slices() -> None:
     new[5] = True
     assert {tuple(p) for p in candidate_pairs(samples, new).tolist()} == {(4, 5), (5, 6), (5, 7)}
 
+
+
+def _pairs_by_brute_force(samples: list[np.ndarray], is_new: np.ndarray, min_shared: int) -> set[tuple[int, int]]:
+    return {(i, j) for i in range(len(samples)) for j in range(i + 1, len(samples))
+            if (is_new[i] or is_new[j]) and len(np.intersect1d(samples[i], samples[j])) >= min_shared}
+
+
+def test_threaded_candidates_are_the_serial_ones() -> None:
+    """Slices counted in threads: the very same array (pairs, order, dtype) as one at a
+    time, whatever the slices, the new articles and the cap on a key's articles."""
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(2000)]
+    stories = [[rng.choice(vocab) for _ in range(250)] for _ in range(8)]
+    texts = [" ".join(s[rng.randrange(60) :]) for s in stories for _ in range(rng.randrange(2, 9))]
+    texts += [" ".join(rng.choice(vocab) for _ in range(200)) for _ in range(10)]
+    samples = [decode_sample(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
+    lengths = np.array([len(s) for s in samples], np.int64)
+    keys = np.concatenate(samples)
+    some = np.array([rng.random() < 0.3 for _ in texts])
+    for is_new in (np.ones(len(texts), bool), some):
+        for max_df in (64, 3):
+            for partitions in (1, 3, 8):
+                serial = candidate_pairs_flat(keys, lengths, is_new, max_df=max_df, partitions=partitions, threads=1)
+                assert serial.dtype == np.int64 and serial.shape[1] == 2
+                for threads in (2, 3, 8):
+                    threaded = candidate_pairs_flat(keys, lengths, is_new, max_df=max_df, partitions=partitions, threads=threads)
+                    assert threaded.dtype == serial.dtype and threaded.tobytes() == serial.tobytes()
+        every = candidate_pairs_flat(keys, lengths, is_new, threads=2)
+        assert {tuple(p) for p in every.tolist()} == _pairs_by_brute_force(samples, is_new, 2)
+        assert every.tolist() == sorted(every.tolist())
 
 # -- workers ------------------------------------------------------------------------------
 

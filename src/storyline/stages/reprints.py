@@ -6,11 +6,11 @@ all shingle hashes, and a consistent 1-in-8 sample of them used as index keys.
 Reduce (`finish`, over the whole store, incremental):
 1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
    keys in memory (read from the stored sketches into one buffer), one slice of the key space
-   at a time, each slice's pair counts merged into one sorted array of distinct pairs: a few
-   seconds per million articles, and nothing per-band to store. Only pairs touching a new or
-   changed article are considered; never all pairs. A key in more than MAX_KEY_ARTICLES
-   articles (a story carried by many outlets, or boilerplate) pairs each article only with
-   the next one holding it.
+   at a time in each of CANDIDATE_THREADS threads, each slice's pair counts merged into one
+   sorted array of distinct pairs: a few seconds per million articles, and nothing per-band
+   to store. Only pairs touching a new or changed article are considered; never all pairs.
+   A key in more than MAX_KEY_ARTICLES articles (a story carried by many outlets, or
+   boilerplate) pairs each article only with the next one holding it.
 2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
    shorter article.
 3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
@@ -35,8 +35,10 @@ N`), reading each chunk's inputs and storing its results, in order, in this proc
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import ClassVar
 
 import numpy as np
@@ -60,6 +62,7 @@ MIN_SHINGLES = 20          # below this an article is too short to call a reprin
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
 MAX_KEY_ARTICLES = 64      # a key in more articles pairs neighbours only (bounds memory: pairs per key)
 KEY_PARTITIONS = 8         # candidate search in slices of the key space, to bound memory
+CANDIDATE_THREADS = 2      # slices counted at once, each in a thread
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def candidate_pairs(
 
 def candidate_pairs_flat(
     keys: np.ndarray, lengths: np.ndarray, is_new: np.ndarray, min_shared: int = MIN_SHARED_SAMPLES,
-    max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS,
+    max_df: int = MAX_KEY_ARTICLES, partitions: int = KEY_PARTITIONS, threads: int = CANDIDATE_THREADS,
 ) -> np.ndarray:
     """`candidate_pairs` over every article's keys concatenated (`lengths[i]` keys of article
     i): what a caller holding a million sketches passes, to avoid a copy.
@@ -110,61 +113,108 @@ def candidate_pairs_flat(
     Memory stays near the keys' own size: the key space is cut into `partitions` slices;
     each slice's keys are sorted, its pairs counted, and the counts merged into one sorted
     array of distinct pairs (code lo * n + hi, count), so no list of every (key, pair)
-    occurrence is ever held."""
+    occurrence is ever held. Slices are counted in `threads` threads (numpy's sorts and
+    array operations run without the GIL), at most `threads` slices at a time; the result
+    is the same for any number of threads."""
     n = len(lengths)
     if not len(keys):
         return np.empty((0, 2), np.int64)
-    docs = np.repeat(np.arange(n, dtype=np.int32), lengths)   # int32: 4 bytes a key
+    docs = np.repeat(np.arange(n, dtype=np.uint32), lengths)   # 4 bytes a key
     if partitions > 1:
-        part = ((keys >> np.uint32(SAMPLE_BITS)) % np.uint32(partitions)).astype(np.uint8)
+        if partitions & (partitions - 1) == 0 and partitions <= 256:
+            part = (keys >> np.uint32(SAMPLE_BITS)).astype(np.uint8) & np.uint8(partitions - 1)
+        else:
+            part = ((keys >> np.uint32(SAMPLE_BITS)) % np.uint32(partitions)).astype(np.uint8)
     else:
         part = np.zeros(len(keys), np.uint8)
+
+    touching = None if is_new.all() else is_new   # None: every pair touches a new article
+
+    def counted(p: int) -> tuple[np.ndarray, np.ndarray]:
+        return _partition_counts(keys, docs, part, p, touching, n, max_df)
+
     acc_codes = np.empty(0, np.int64)
     acc_counts = np.empty(0, np.int32)
-    for p in range(partitions):
-        sel = np.flatnonzero(part == p)
-        k = keys[sel]
-        order = np.argsort(k, kind="stable")
-        k, d = k[order], docs[sel[order]]
-        del sel, order
-        codes = _partition_pairs(k, d, is_new, n, max_df)
-        del k, d
-        if not len(codes):
-            continue
-        codes, counts = np.unique(codes, return_counts=True)
-        acc_codes, acc_counts = _merge_counts(acc_codes, acc_counts, codes, counts.astype(np.int32))
+    if threads > 1 and partitions > 1:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, partitions)) as pool:
+            upcoming = iter(range(partitions))
+            in_flight: deque[Future] = deque(pool.submit(counted, p) for p in islice(upcoming, threads))
+            while in_flight:
+                codes, counts = in_flight.popleft().result()
+                # the next slice starts before this one is merged (in this thread)
+                in_flight.extend(pool.submit(counted, p) for p in islice(upcoming, 1))
+                acc_codes, acc_counts = _merge_counts(acc_codes, acc_counts, codes, counts)
+                del codes, counts
+    else:
+        for p in range(partitions):
+            acc_codes, acc_counts = _merge_counts(acc_codes, acc_counts, *counted(p))
     keep = acc_codes[acc_counts >= min_shared]
     return np.stack([keep // n, keep % n], axis=1)
 
 
-def _partition_pairs(k: np.ndarray, d: np.ndarray, is_new: np.ndarray, n: int, max_df: int) -> np.ndarray:
-    """Pair codes (lo * n + hi), one per (key, pair of its articles) touching a new article,
-    for sorted keys `k` held by articles `d`."""
+def _partition_counts(keys: np.ndarray, docs: np.ndarray, part: np.ndarray, p: int,
+                      is_new: np.ndarray | None, n: int, max_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct pair codes, and how many keys each pair shares, of slice `p`: the
+    keys (uint32) where `part == p`, held by articles `docs` (uint32)."""
+    sel = np.flatnonzero(part == p)
+    # Sorting (key, article) as one 64-bit value: the order of a stable argsort by key (an
+    # article holds a key once), several times faster, with no index array.
+    kd = keys[sel].astype(np.uint64)
+    kd <<= np.uint64(32)
+    kd |= docs[sel]
+    del sel
+    kd.sort()
+    d = (kd & np.uint64(0xFFFFFFFF)).astype(np.int32)
+    kd >>= np.uint64(32)
+    codes = _partition_pairs(kd, d, is_new, n, max_df)
+    del kd, d
+    if not len(codes):
+        return codes, np.empty(0, np.int32)
+    codes.sort()
+    start = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    counts = np.diff(np.append(start, len(codes))).astype(np.int32)
+    return codes[start], counts
+
+
+def _partition_pairs(k: np.ndarray, d: np.ndarray, is_new: np.ndarray | None, n: int, max_df: int) -> np.ndarray:
+    """Pair codes (lo * n + hi), one per (key, pair of its articles) touching a new article
+    (`is_new`: None when every article is), for sorted keys `k` held by articles `d`, in
+    no particular order."""
     run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
     run_len = np.diff(np.append(run_start, len(k)))
+    shared = np.flatnonzero(run_len > 1)
+    run_start, run_len = run_start[shared], run_len[shared]
     pair_codes = []
-    big = np.flatnonzero(run_len > max_df)
-    if len(big):
+    big = run_len > max_df
+    if big.any():
         # A key in very many articles: a wire story carried by hundreds of outlets, or
         # boilerplate. All its pairs would be quadratic; each article is paired with the
         # next one holding the key instead (linear), which keeps a big group connected
         # and costs boilerplate one cheap rejected check per article.
         starts, lens = run_start[big], run_len[big]
-        owner = np.repeat(np.arange(len(big)), lens - 1)
+        owner = np.repeat(np.arange(len(starts)), lens - 1)
         at = starts[owner] + np.arange(int((lens - 1).sum())) - np.repeat(np.cumsum(lens - 1) - (lens - 1), lens - 1)
         pair_codes.append(_codes(d[at], d[at + 1], is_new, n))
-    for size in np.unique(run_len):
-        if size < 2 or size > max_df:
-            continue
-        starts = run_start[run_len == size]
-        ii, jj = np.triu_indices(int(size), 1)
+        run_start, run_len = run_start[~big], run_len[~big]
+    # Runs grouped by length: all pairs of each length's runs in one step.
+    small = run_len.astype(np.uint16) if max_df < 1 << 16 else run_len   # 16 bits: a radix sort
+    run_start = run_start[np.argsort(small, kind="stable")]
+    per_size = np.bincount(run_len)
+    ends = np.cumsum(per_size)
+    for size in np.flatnonzero(per_size).tolist():
+        starts = run_start[ends[size] - per_size[size] : ends[size]]
+        ii, jj = np.triu_indices(size, 1)
         pair_codes.append(_codes(d[starts[:, None] + ii[None, :]].ravel(), d[starts[:, None] + jj[None, :]].ravel(), is_new, n))
     return np.concatenate(pair_codes) if pair_codes else np.empty(0, np.int64)
 
 
-def _codes(left: np.ndarray, right: np.ndarray, is_new: np.ndarray, n: int) -> np.ndarray:
-    touch = is_new[left] | is_new[right]
-    left, right = left[touch].astype(np.int64), right[touch].astype(np.int64)
+def _codes(left: np.ndarray, right: np.ndarray, is_new: np.ndarray | None, n: int) -> np.ndarray:
+    if is_new is not None:
+        touch = is_new[left] | is_new[right]
+        left, right = left[touch], right[touch]
+    left, right = left.astype(np.int64), right.astype(np.int64)
     return np.minimum(left, right) * n + np.maximum(left, right)
 
 
