@@ -110,16 +110,9 @@ _HASHES: _Spill | None = None  # the sketches' hashes, for forked verification w
 def _verify_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
     """The stage's exact check (`classify_pair`) over one chunk of candidate pairs, reading
     the chunk's hashes as the stage reads them from the store."""
-    from storyline.stages.reprints import classify_pair
-    from storyline.stages.shingling import decode_hashes
+    from storyline.stages.reprints import verify_pairs
 
-    sets = {i: decode_hashes(_HASHES.get(i)) for i in np.unique(chunk).tolist()}
-    links = []
-    for i, j in chunk.tolist():
-        verdict = classify_pair(sets[i], sets[j])
-        if verdict:
-            links.append((i, j, *verdict))
-    return links
+    return verify_pairs(chunk.tolist(), {i: _HASHES.get(i) for i in np.unique(chunk).tolist()})
 
 
 _EXACT: list[np.ndarray] = []  # the baseline's exact shingle sets, for its forked workers

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -106,7 +105,7 @@ def corpus_embeddings(name: str, articles: list[ArticleForGrouping]) -> tuple[di
     from storyline.stages.gazetteer import cache_dir
 
     texts = {a.id: emb.embedding_text(a.title, a.text) for a in articles}
-    keys = {a: hashlib.sha1(f"{emb.MODEL}\n{t}".encode()).hexdigest() for a, t in texts.items()}
+    keys = {a: emb.text_key(t).hex() for a, t in texts.items()}
     path = cache_dir() / f"eval-embeddings-{name}.npz"
     cached: dict[str, np.ndarray] = {}
     if path.is_file():

@@ -62,7 +62,7 @@ def run_online(store: Store) -> dict[str, Any]:
     if missing:  # made in the map step; only a caller skipping it lands here
         full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
         features.update((row[0], row[3:6]) for row in featurize(
-            [(a.id, 0, full[a.id].title, full[a.id].text) for a in missing]))
+            [(a.id, 0, full[a.id].title, full[a.id].text, None) for a in missing]))
     vectors = {a: sc.vector_from_bytes(ids, weights) for a, (ids, weights, _) in features.items()}
     embeddings = {a: vec for a, (_, _, blob) in features.items() if (vec := emb.from_bytes(blob)) is not None}
     state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors, embeddings)
@@ -131,22 +131,21 @@ def featurizer_settings() -> int:
 
 
 def featurize(batch: Sequence[tuple]) -> list[tuple[str, int, int, bytes, bytes, bytes | None, bytes | None]]:
-    """The map step: (article id, clean revision, title, text[, stored embedding of the same
-    text or None]) -> stored rows of its term vector, its dense embedding and the embedded
+    """The map step: (article id, clean revision, title, text, stored embedding of the same
+    text or None) -> stored rows of its term vector, its dense embedding and the embedded
     text's key. An embedding given is used as is: only new texts are embedded."""
     settings = featurizer_settings()
     rows = []
     if emb.enabled():
         texts = [emb.embedding_text(item[2], item[3]) for item in batch]
-        known = [item[4] if len(item) > 4 else None for item in batch]
+        known = [item[4] for item in batch]
         todo = [i for i, blob in enumerate(known) if blob is None]
         made = dict(zip(todo, emb.embed([texts[i] for i in todo]), strict=True))
         dense = [known[i] if known[i] is not None else emb.to_bytes(made[i]) for i in range(len(batch))]
         keys = [emb.text_key(t) for t in texts]
     else:
         dense = keys = [None] * len(batch)
-    for item, blob, key in zip(batch, dense, keys, strict=True):
-        art_id, rev, title, text = item[:4]
+    for (art_id, rev, title, text, _), blob, key in zip(batch, dense, keys, strict=True):
         rows.append((art_id, rev, settings, *sc.vector_to_bytes(sc.term_vector(title, text)), blob, key))
     return rows
 

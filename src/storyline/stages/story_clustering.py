@@ -348,8 +348,6 @@ class RecentStories:
         sims = self.matrix[:used] @ vec  # slots 0..used-1 are the ones taken (they are never freed)
         top = np.argpartition(-sims, k - 1)[:k] if used > k else np.arange(used)
         top = top[np.lexsort((top, -sims[top]))]
-        if len(self.slot_ids) != len(self.slots):
-            self.slot_ids = {slot: sid for sid, slot in self.slots.items()}
         return [(self.slot_ids[int(i)], float(sims[i])) for i in top]
 
 

@@ -92,10 +92,6 @@ class StoryStore(StoreBase):
                 out[key] = blob
         return out
 
-    def story_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
-        """article -> (term ids, term weights) blobs."""
-        return {art: (ids_blob, w_blob) for art, (ids_blob, w_blob, _) in self.story_features_full(ids).items()}
-
     def story_features_full(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
         """article -> (term ids, term weights, embedding or None) blobs."""
         out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
