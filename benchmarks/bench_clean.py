@@ -18,7 +18,7 @@ from multiprocessing import get_context
 from storyline.evaluation import resolve_data_dir
 from storyline.evaluation.clean import load_aeb
 from storyline.records import RawArticle
-from storyline.stages.clean import clean_article
+from storyline.stages.clean.article import clean_article
 
 
 def _clean_all(raws: list[RawArticle]) -> int:

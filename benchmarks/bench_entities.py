@@ -36,8 +36,9 @@ def main(argv: list[str]) -> None:
     articles = [CleanArticle(id=f"a{i}", text=t) for i, t in enumerate(texts)]
     chars = sum(len(t) for t in texts)
 
-    from storyline.stages.entities import EntityStage, nlp, resolve
-    from storyline.stages.gazetteer import gazetteer
+    from storyline.geo.gazetteer import gazetteer
+    from storyline.stages.entities.extract import nlp, resolve
+    from storyline.stages.entities.stage import EntityStage
 
     t0 = time.perf_counter()
     gazetteer()

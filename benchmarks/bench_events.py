@@ -18,14 +18,15 @@ import time
 from pathlib import Path
 
 from storyline.evaluation import resolve_data_dir
+from storyline.executor.local import LocalExecutor
 from storyline.ingest import ingest
-from storyline.pipeline import LocalExecutor, default_stages
-from storyline.stages.dates import resolve_dates
-from storyline.stages.event_types import classify_event
-from storyline.stages.events import extract_event_mentions
-from storyline.stages.figures import extract_figures
-from storyline.stages.spans import sentences
+from storyline.pipeline import default_stages
+from storyline.stages.events.figures import extract_figures
+from storyline.stages.events.mentions import extract_event_mentions
+from storyline.stages.events.types import classify_event
 from storyline.store import Store
+from storyline.text.date_mentions import resolve_dates
+from storyline.text.sentences import sentences
 
 
 def _rate(label: str, n: int, fn) -> None:

@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 from storyline.evaluation import resolve_data_dir
+from storyline.executor.local import LocalExecutor
 from storyline.ingest import ingest
-from storyline.pipeline import LocalExecutor, default_stages
+from storyline.pipeline import default_stages
 from storyline.store import Store
 
 

@@ -110,7 +110,7 @@ _HASHES: _Spill | None = None  # the sketches' hashes, for forked verification w
 def _verify_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
     """The stage's exact check (`classify_pair`) over one chunk of candidate pairs, reading
     the chunk's hashes as the stage reads them from the store."""
-    from storyline.stages.reprints import verify_pairs
+    from storyline.stages.reprints.links import verify_pairs
 
     return verify_pairs(chunk.tolist(), {i: _HASHES.get(i) for i in np.unique(chunk).tolist()})
 
@@ -119,7 +119,7 @@ _EXACT: list[np.ndarray] = []  # the baseline's exact shingle sets, for its fork
 
 
 def _verify_exact_chunk(chunk: np.ndarray) -> list[tuple[int, int, float, float, bool]]:
-    from storyline.stages.reprints import classify_pair
+    from storyline.stages.reprints.links import classify_pair
 
     links = []
     for i, j in chunk.tolist():
@@ -137,7 +137,7 @@ def _align_chunk(args: tuple[str, list[tuple[int, int]]]) -> int:
     needed = sorted({x for pair in pairs for x in pair})
     texts = {i: _TEXTS.get(i).decode() for i in needed}   # as the stage reads its chunk from the store
     if side == "ours":
-        from storyline.stages.alignment import align_many
+        from storyline.stages.reprints.alignment import align_many
 
         out = align_many(pairs, texts)
     else:
@@ -150,7 +150,8 @@ def _align_chunk(args: tuple[str, list[tuple[int, int]]]) -> int:
 def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int, float, float, bool]],
                           sizes: np.ndarray, published: list[str], texts: _Spill, workers: int,
                           timings: dict[str, float]) -> tuple[dict[int, int], int]:
-    from storyline.stages.reprints import Link, alignment_pairs, describe_groups, reprint_groups
+    from storyline.records import Link
+    from storyline.stages.reprints.links import alignment_pairs, describe_groups, reprint_groups
 
     t = _now()
     groups_by_id = reprint_groups((ids[a], ids[b], c) for a, b, c, _, rep in links if rep)
@@ -178,13 +179,13 @@ def _groups_and_alignment(side: str, ids: list[str], links: list[tuple[int, int,
 
 
 def _sketch_batch(texts_ids: tuple[list[str], list[str]]):
-    from storyline.stages.shingling import sketch_many
+    from storyline.stages.reprints.shingling import sketch_many
 
     return sketch_many(*texts_ids)
 
 
 def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
-    from storyline.stages.reprints import candidate_pairs_flat
+    from storyline.stages.reprints.links import candidate_pairs_flat
 
     timings: dict[str, float] = {}
     ids: list[str] = []
@@ -254,7 +255,7 @@ def run_ours(n: int, seed: int, data: str, workers: int, tmp: Path) -> dict:
 def _baseline_sketch(texts: list[str]):
     from datasketch import MinHash
 
-    from storyline.stages.shingling import normal_words
+    from storyline.stages.reprints.shingling import normal_words
 
     out = []
     for text in texts:

@@ -34,7 +34,7 @@ from pathlib import Path
 from storyline.evaluation import resolve_data_dir
 from storyline.evaluation.metrics import bcubed
 from storyline.records import CleanArticle
-from storyline.stages.stories import StoryStage, run_online
+from storyline.stages.stories.stage import StoryStage, run_online
 from storyline.store import Store
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -91,7 +91,7 @@ def _stand_in_embeddings(store: Store, rows: list[dict], seed: int = 2) -> None:
     """Unit vectors near one random direction per synthetic story (see the module doc)."""
     import numpy as np
 
-    from storyline.stages import embeddings as emb
+    from storyline.stages.stories import embeddings as emb
 
     rng = np.random.default_rng(seed)
     directions: dict[str, np.ndarray] = {}
@@ -105,7 +105,7 @@ def _stand_in_embeddings(store: Store, rows: list[dict], seed: int = 2) -> None:
 
 
 def _embedding_speed(rows: list[dict]) -> None:
-    from storyline.stages import embeddings as emb
+    from storyline.stages.stories import embeddings as emb
 
     texts = [emb.embedding_text(r["title"], r["text"]) for r in rows]
     t0 = time.perf_counter()

@@ -37,7 +37,7 @@ def pair_matrix(articles, vectors, embeddings, groups) -> np.ndarray:
     """Similarity of every pair of `articles` (ArticleForGrouping) as the clusterer sees it."""
     import scipy.sparse as sp
 
-    from storyline.stages import story_clustering as sc
+    from storyline.stages.stories import clustering as sc
 
     n = len(articles)
     rows, cols, vals = [], [], []
@@ -149,8 +149,8 @@ def main(argv: list[str]) -> None:
     from storyline.evaluation import resolve_data_dir
     from storyline.evaluation.news_dev import news_dev_store
     from storyline.evaluation.stories import corpus_embeddings, load_allsides, load_ecbplus
-    from storyline.stages import embeddings as emb
-    from storyline.stages import story_clustering as sc
+    from storyline.stages.stories import clustering as sc
+    from storyline.stages.stories import embeddings as emb
 
     data = resolve_data_dir(args.data)
     with news_dev_store(data) as (gold, store, _):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.demo import seed_files
+from storyline.seeds import seed_files
 from storyline.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from storyline.executor.local import LocalExecutor
 from storyline.ingest import ingest
-from storyline.pipeline import LocalExecutor, run_pipeline
+from storyline.pipeline import run_pipeline
 from storyline.records import RawArticle
-from storyline.stages.clean import CleanStage, clean_article, outlet_key
-from storyline.stages.clean_lines import classify_line, clean_lines, line_shape, split_lines
+from storyline.stages.clean.article import clean_article, outlet_key
+from storyline.stages.clean.lines import classify_line, clean_lines, line_shape, split_lines
+from storyline.stages.clean.stage import CleanStage
 from storyline.store import Store
 
 from .conftest import FIXTURES

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.demo import seed_files
-from storyline.stages.dates import WEEKDAYS, estimate_anchor, resolve_dates
+from storyline.seeds import seed_files
+from storyline.text.date_mentions import WEEKDAYS, estimate_anchor, resolve_dates
 
 
 def one(text: str, anchor: str | None = "2017-11-04"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from storyline.stages import embeddings as emb
+from storyline.stages.stories import embeddings as emb
 
 EN = ("A giant container ship that blocked the Suez Canal for almost a week was freed on Monday, "
       "and traffic through the waterway resumed.")

@@ -13,10 +13,10 @@ import pytest
 from storyline.evaluation._seeds_entities import checklist
 from storyline.evaluation.places import read_corpus, scores
 from storyline.export import ENTITY_FIELDS
+from storyline.geo.gazetteer import haversine_km
+from storyline.geo.places import GeoContext, geocode, geocode_document
 from storyline.records import CleanArticle, EntityMention
-from storyline.stages.entities import extract, resolve
-from storyline.stages.gazetteer import haversine_km
-from storyline.stages.places import GeoContext, geocode, geocode_document
+from storyline.stages.entities.extract import extract, resolve
 from storyline.store import Store
 
 from .conftest import FIXTURES
@@ -126,8 +126,8 @@ def test_seeds_checklist_all_pass(seeded_db):
 
 
 def test_mislabelled_arabic_town_is_a_place_and_rerun_is_a_no_op(seeded_db):
-    from storyline.pipeline import LocalExecutor
-    from storyline.stages.entities import EntityStage
+    from storyline.executor.local import LocalExecutor
+    from storyline.stages.entities.stage import EntityStage
 
     with Store(seeded_db) as store:
         mentions = [m for a in store.article_ids() for m in store.entity_mentions(a)]

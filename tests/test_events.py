@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from storyline.cli import cli
-from storyline.demo import seed_files
 from storyline.evaluation.events import SEED_DATES, seed_checklist
 from storyline.export import EVENT_FIELDS, export
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
-from storyline.stages.dates import estimate_anchor, resolve_estimated
-from storyline.stages.event_types import FAMILIES, LEXICON, classify
-from storyline.stages.events import extract_event_mentions, merge_events, place_key
+from storyline.seeds import seed_files
+from storyline.stages.events.mentions import extract_event_mentions, merge_events, place_key
+from storyline.stages.events.types import FAMILIES, LEXICON, classify
 from storyline.store import Store
+from storyline.text.date_mentions import estimate_anchor, resolve_estimated
 
 
 def seed_text(prefix: str) -> str:
@@ -151,7 +151,7 @@ def test_cli_and_exports(seeded):
 
 
 def test_shipped_model_re_ranks_only_the_lexicons_candidates():
-    from storyline.stages.event_types import classify_event, model_type
+    from storyline.stages.events.types import classify_event, model_type
 
     # The model exists and agrees on clear cases; it never picks a type with no cue.
     assert model_type("Israeli warplanes fired a missile at a car in Gaza") == "AIR_STRIKE"

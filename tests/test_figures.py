@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.demo import seed_files
-from storyline.stages.figures import attribution, extract_figures, find_disputes
+from storyline.seeds import seed_files
+from storyline.stages.events.figures import attribution, extract_figures, find_disputes
 
 
 @pytest.fixture(scope="module")

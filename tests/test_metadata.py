@@ -7,14 +7,9 @@ from datetime import date
 
 import pytest
 
-from storyline.stages.dates_published import (
-    DateFound,
-    infer_year,
-    publication_date,
-    standalone_dates,
-    url_date,
-)
-from storyline.stages.metadata import authors, dateline, language, masthead, wire_credits
+from storyline.stages.clean.metadata import authors, dateline, language, masthead, wire_credits
+from storyline.stages.clean.published import publication_date, standalone_dates
+from storyline.text.dates import DateFound, infer_year, url_date
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ import textwrap
 import pytest
 
 from storyline.errors import StorylineError
+from storyline.executor.local import LocalExecutor
 from storyline.export import ARTICLE_FIELDS, EXPORTS
 from storyline.ingest import ingest
-from storyline.pipeline import LocalExecutor, run_pipeline
+from storyline.pipeline import run_pipeline
 from storyline.store import Store
 
 from .conftest import FIXTURES
@@ -164,7 +165,7 @@ def test_export_rows_have_the_stable_fields(seeded_db):
 
 
 def test_workers_setting_from_the_environment(monkeypatch):
-    from storyline.pipeline import default_workers
+    from storyline.executor.local import default_workers
 
     monkeypatch.setenv("STORYLINE_WORKERS", "3")
     assert default_workers() == 3
@@ -183,7 +184,7 @@ def test_map_chunks_yields_in_order_and_draws_inputs_as_it_goes(tmp_path):
     """A finish's `map_chunks`: the same results as `serial_map`, in order, from a pool of
     workers; inputs are drawn only a few calls ahead (so a stage can read each chunk's
     inputs while earlier ones compute)."""
-    from storyline.pipeline import serial_map
+    from storyline.stages.base import serial_map
 
     drawn = []
 

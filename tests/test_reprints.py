@@ -15,9 +15,9 @@ from storyline.cli import cli
 from storyline.evaluation.reprints import check_seeds
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
-from storyline.stages.alignment import align, align_many
-from storyline.stages.reprints import candidate_pairs, candidate_pairs_flat, reprint_groups
-from storyline.stages.shingling import decode_sample, sketch_many
+from storyline.stages.reprints.alignment import align, align_many
+from storyline.stages.reprints.links import candidate_pairs, candidate_pairs_flat, reprint_groups
+from storyline.stages.reprints.shingling import decode_sample, sketch_many
 from storyline.store import Store
 
 
@@ -314,9 +314,9 @@ def test_finish_in_worker_processes_gives_the_same_results(seeds: list[Path], tm
     """With workers the exact check and the alignment run through the executor's pool
     (`map_chunks`), several chunks at once: the stored links, groups and alignments are
     those of one process."""
-    from storyline.pipeline import LocalExecutor
-    from storyline.stages.clean import CleanStage
-    from storyline.stages.reprints import ReprintStage
+    from storyline.executor.local import LocalExecutor
+    from storyline.stages.clean.stage import CleanStage
+    from storyline.stages.reprints.stage import ReprintStage
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -12,8 +12,8 @@ import pytest
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.records import ArticleForGrouping, CleanArticle
-from storyline.stages import story_clustering as sc
-from storyline.stages.stories import run_online
+from storyline.stages.stories import clustering as sc
+from storyline.stages.stories.stage import run_online
 from storyline.store import Store
 
 
@@ -286,7 +286,7 @@ def test_an_article_in_another_script_joins_its_story_through_the_embedding():
     """A Bengali report shares no word with the English coverage: words alone leave it on its
     own; the multilingual embedding (the real bundled model) finds the story and it joins,
     not the unrelated stories of the same day. The state keeps what it needs for the next run."""
-    from storyline.stages import embeddings as emb
+    from storyline.stages.stories import embeddings as emb
 
     day = "2021-03-29"
     english = [
@@ -372,7 +372,7 @@ def test_a_text_already_embedded_is_not_embedded_again(tmp_path, seeds, monkeypa
     embeddings (same text, same model); an exact copy arriving later reuses its twin's."""
     import numpy as np
 
-    from storyline.stages import embeddings as emb
+    from storyline.stages.stories import embeddings as emb
 
     with Store(tmp_path / "db.sqlite") as store:
         ingest(store, [str(p) for p in seeds])

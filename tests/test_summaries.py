@@ -13,20 +13,19 @@ from click.testing import CliRunner
 from storyline.cli import cli
 from storyline.evaluation.summaries import check_citations, parse_cluster, reference_text
 from storyline.records import ArticleForGrouping
-from storyline.stages.summaries import (
+from storyline.stages.summaries.stage import SummaryStage
+from storyline.stages.summaries.story import StoryInput, summarize_story
+from storyline.stages.summaries.summarize import (
     DEFAULT_SENTENCES,
     PARAPHRASE_SIMILARITY,
-    StoryInput,
-    SummaryStage,
     article_sentences,
     best_match,
     headline,
     is_caption,
     paraphrase_similarity,
     summarize,
-    summarize_story,
 )
-from storyline.stages.timeline import build_timeline
+from storyline.stages.summaries.timeline import build_timeline
 from storyline.store import Store
 
 AP = {"000", "001", "003"}
@@ -260,8 +259,8 @@ def test_neus_format_parsing_and_citation_check():
 def test_story_view_states_the_disagreement_with_who_said_each(seeded_db: Path, tmp_path: Path):
     """The story a reader finds (000-003) stored as one story: the terminal view shows the
     1,500 vs 2,500-3,500 disagreement with each figure's speaker and source marker."""
-    from storyline.pipeline import LocalExecutor
-    from storyline.stages.summaries import SummaryStage
+    from storyline.executor.local import LocalExecutor
+    from storyline.stages.summaries.stage import SummaryStage
 
     path = tmp_path / "one-story.db"
     shutil.copy(seeded_db, path)

@@ -81,7 +81,9 @@ def ingest(paths: tuple[str, ...], db: str | None) -> None:
 def run(db: str | None, workers: int | None, embeddings: bool | None) -> None:
     """Process everything pending: clean, reprints, stories and storylines, entities and places,
     events and figures, cited summaries; safe to interrupt and run again."""
-    from storyline.pipeline import default_progress, default_workers, run_pipeline
+    from storyline.executor.local import default_workers
+    from storyline.executor.progress import default_progress
+    from storyline.pipeline import run_pipeline
 
     if embeddings is not None:  # the environment carries it to the worker processes too
         os.environ["STORYLINE_EMBEDDINGS"] = "on" if embeddings else "off"
@@ -134,7 +136,7 @@ def export(what: str, fmt: str, output: str, db: str | None) -> None:
 @db_option
 def stories(db: str | None) -> None:
     """A table of stories: dates, number of articles and outlets, title."""
-    from storyline.views import stories_table
+    from storyline.views.tables import stories_table
 
     with open_store(db) as store:
         console.print(stories_table(store))
@@ -146,7 +148,7 @@ def stories(db: str | None) -> None:
 @db_option
 def show(item_id: str, removed: bool, db: str | None) -> None:
     """Show one story, storyline or article."""
-    from storyline.views import show_item
+    from storyline.views.tables import show_item
 
     with open_store(db) as store:
         show_item(store, item_id, console, removed=removed)
@@ -158,7 +160,7 @@ def show(item_id: str, removed: bool, db: str | None) -> None:
 @db_option
 def story(story_id: str, as_json: bool, db: str | None) -> None:
     """One story: cited summary, disputed figures, timeline and numbered sources."""
-    from storyline.story_view import render_story, story_data
+    from storyline.views.story import render_story, story_data
 
     with open_store(db) as store:
         if as_json:
@@ -178,7 +180,7 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
     """Show the passages articles A and B share and the edits between them."""
     import json
 
-    from storyline.reprint_views import diff_data, show_diff
+    from storyline.views.reprints import diff_data, show_diff
 
     with open_store(db) as store:
         data = diff_data(store, a, b)
@@ -204,7 +206,7 @@ def demo(db: str) -> None:
 @db_option
 def events(story_id: str | None, db: str | None) -> None:
     """Dated events per story: when, what, where, who, and how many sources report each."""
-    from storyline.views import events_table
+    from storyline.views.tables import events_table
 
     with open_store(db) as store:
         if story_id is not None and not store.has_story(story_id):
@@ -221,7 +223,7 @@ def events(story_id: str | None, db: str | None) -> None:
 @db_option
 def claims(disputed: bool, db: str | None) -> None:
     """Figures the articles report: value, what it counts, who said it, where."""
-    from storyline.views import claims_table
+    from storyline.views.tables import claims_table
 
     with open_store(db) as store:
         console.print(claims_table(store, disputed))
@@ -251,7 +253,7 @@ def serve(db: str | None, host: str, port: int) -> None:
 @db_option
 def entities(kind: str | None, limit: int, db: str | None) -> None:
     """People, organisations and places, each with its aliases (and coordinates for places)."""
-    from storyline.views import entities_table
+    from storyline.views.tables import entities_table
 
     with open_store(db) as store:
         console.print(entities_table(store, kind, limit or None))

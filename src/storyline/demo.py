@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
@@ -11,16 +10,9 @@ from rich.console import Console
 from storyline.errors import StorylineError
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
+from storyline.seeds import seed_files
 from storyline.store import Store
-from storyline.story_view import render_story
-
-
-def seed_dir() -> Path:
-    return Path(str(resources.files("storyline") / "data" / "seeds"))
-
-
-def seed_files() -> list[Path]:
-    return sorted(seed_dir().glob("*.txt"))
+from storyline.views.story import render_story
 
 
 def fresh_demo_db(path: Path) -> None:

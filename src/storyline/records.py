@@ -177,3 +177,20 @@ class ArticleEntities:
 
     article_id: str
     mentions: list[EntityMention] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Link:
+    a: str
+    b: str
+    containment: float
+    jaccard: float
+    is_reprint: bool
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    group_id: str
+    members: tuple[str, ...]
+    fullest: str
+    earliest: str | None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from storyline.stages.gazetteer import haversine_km
+from storyline.geo.gazetteer import haversine_km
 
 # From EXPECTED.md, "Entities and places". Alias groups list the spellings the seeds use.
 ALIAS_GROUPS = {
@@ -79,9 +79,9 @@ def checklist(entities: list[dict]) -> list[Check]:
 
 def run_seeds() -> list[dict]:
     """Ingest the bundled seeds into a temporary database, run the pipeline, return entities."""
-    from storyline.demo import seed_files
     from storyline.ingest import ingest
     from storyline.pipeline import run_pipeline
+    from storyline.seeds import seed_files
     from storyline.store import Store
 
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "seeds.db") as store:

@@ -92,7 +92,7 @@ def load_aeb(data_dir: Path) -> tuple[dict[str, str], dict[str, dict]]:
 
 
 def zyte(data_dir: Path, baseline: bool = True) -> None:
-    from storyline.stages.clean import clean_article
+    from storyline.stages.clean.article import clean_article
 
     pages, truth = load_aeb(data_dir)
     systems: dict[str, dict[str, str]] = {}
@@ -125,8 +125,8 @@ def html_dates_vs_urls(pages: dict[str, str], truth: dict[str, dict]) -> None:
     The benchmark has no gold dates; on the pages whose URL holds a full date, the page is
     read again without its URL, so the two sources are independent.
     """
-    from storyline.stages.clean import extract_html
-    from storyline.stages.dates_published import url_date
+    from storyline.stages.clean.article import extract_html
+    from storyline.text.dates import url_date
 
     dated = given = agree = 0
     for key, html in pages.items():
@@ -160,8 +160,8 @@ _NOT_ARTICLE = ["Wednesday , September 28 2022", "Beirut - Egypt Today", "Gulf N
 
 
 def seed_checklist() -> bool:
-    from storyline.demo import seed_files
-    from storyline.stages.clean import clean_article
+    from storyline.seeds import seed_files
+    from storyline.stages.clean.article import clean_article
 
     ok = True
     click.echo("Seed checklist (EXPECTED.md)")
@@ -216,9 +216,9 @@ def seed_checklist() -> bool:
 
 def news_dev_dates(data_dir: Path, show_errors: bool = True) -> None:
     from storyline.evaluation.news_dev import load_gold
+    from storyline.executor.local import LocalExecutor
     from storyline.ingest import ingest
-    from storyline.pipeline import LocalExecutor
-    from storyline.stages.clean import CleanStage
+    from storyline.stages.clean.stage import CleanStage
     from storyline.store import Store
 
     gold = load_gold(data_dir)

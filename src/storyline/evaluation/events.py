@@ -44,7 +44,7 @@ def load_case(data_dir: Path) -> tuple[list[str], list[str]]:
 
 
 def lexicon_predictions(texts: list[str]) -> list[str]:
-    from storyline.stages.event_types import classify
+    from storyline.stages.events.types import classify
 
     out = []
     for text in texts:
@@ -85,7 +85,7 @@ LEXICON_WEIGHT = 0.05  # scale of the lexicon scores beside the unit-length TF-I
 def _hybrid_matrix(texts: list[str], vocab: dict[str, int], idf):
     import numpy as np
 
-    from storyline.stages.event_types import model_features
+    from storyline.stages.events.types import model_features
 
     return np.vstack([model_features(t, vocab, idf, LEXICON_WEIGHT) for t in texts])
 
@@ -117,7 +117,7 @@ def cross_validated_shipped(texts: list[str], labels: list[str], folds: int, see
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
-    from storyline.stages.event_types import pick, scores
+    from storyline.stages.events.types import pick, scores
 
     predicted = [""] * len(texts)
 
@@ -135,9 +135,9 @@ def cross_validated_shipped(texts: list[str], labels: list[str], folds: int, see
 
 
 def _seed_store(tmp: Path, with_dates: bool):
-    from storyline.demo import seed_files
     from storyline.ingest import ingest
     from storyline.pipeline import run_pipeline
+    from storyline.seeds import seed_files
     from storyline.store import Store
 
     files = seed_files()
@@ -158,7 +158,7 @@ def _seed_store(tmp: Path, with_dates: bool):
 
 def seed_checklist(store) -> list[tuple[bool, str, str]]:
     """(passed, item, what was found) for the event dates and the disputed figure in EXPECTED.md."""
-    from storyline.stages.events import place_key
+    from storyline.stages.events.mentions import place_key
 
     events = store.events()
     extractions = store.extractions()

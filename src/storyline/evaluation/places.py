@@ -102,8 +102,8 @@ def scores(errors: list[float]) -> dict[str, float]:
 
 
 def gold_span_errors(docs: list[GeoDoc]) -> list[float]:
-    from storyline.stages.gazetteer import haversine_km
-    from storyline.stages.places import geocode_document
+    from storyline.geo.gazetteer import haversine_km
+    from storyline.geo.places import geocode_document
 
     errors = []
     for doc in docs:
@@ -115,8 +115,8 @@ def gold_span_errors(docs: list[GeoDoc]) -> list[float]:
 
 def end_to_end_errors(docs: list[GeoDoc]) -> tuple[list[float], int]:
     """(errors of the gold toponyms our spans overlap, number of gold toponyms)."""
-    from storyline.stages.entities import extract_places
-    from storyline.stages.gazetteer import haversine_km
+    from storyline.geo.gazetteer import haversine_km
+    from storyline.stages.entities.extract import extract_places
 
     errors, total = [], 0
     found = extract_places([d.text for d in docs])

@@ -20,8 +20,9 @@ import click
 from storyline.evaluation import data_option, resolve_data_dir
 from storyline.evaluation.metrics import group_pairs, pair_scores
 from storyline.evaluation.news_dev import run_news_dev
+from storyline.executor.local import LocalExecutor
 from storyline.ingest import ingest
-from storyline.pipeline import LocalExecutor, default_stages, run_pipeline
+from storyline.pipeline import default_stages, run_pipeline
 from storyline.store import Store
 
 

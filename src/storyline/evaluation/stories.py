@@ -101,8 +101,8 @@ def corpus_embeddings(name: str, articles: list[ArticleForGrouping]) -> tuple[di
     """(article -> embedding as the story stage makes it, seconds spent embedding, how many
     were embedded now). A fixed evaluation corpus is embedded once: the vectors are kept in
     the cache folder (STORYLINE_CACHE), keyed by the embedded text and the model."""
-    from storyline.stages import embeddings as emb
-    from storyline.stages.gazetteer import cache_dir
+    from storyline.geo.gazetteer import cache_dir
+    from storyline.stages.stories import embeddings as emb
 
     texts = {a.id: emb.embedding_text(a.title, a.text) for a in articles}
     keys = {a: emb.text_key(t).hex() for a, t in texts.items()}
@@ -127,7 +127,7 @@ def cluster_plain(
     articles: list[ArticleForGrouping], embeddings: dict[str, np.ndarray] | None = None
 ) -> tuple[dict[str, str], dict[str, str], float]:
     """(article -> story, article -> storyline, seconds) by the story stage's own clusterer."""
-    from storyline.stages.story_clustering import cluster_articles
+    from storyline.stages.stories.clustering import cluster_articles
 
     started = time.perf_counter()
     state, placed = cluster_articles(articles, {}, embeddings=embeddings)
@@ -151,12 +151,12 @@ def reorder_scores(store, gold: list[dict], orders: int = ORDERS) -> dict[str, l
     own inputs (story_briefs, reprint groups, stored term vectors, canonical_keys)."""
     from dataclasses import replace
 
-    from storyline.stages import story_clustering as sc
+    from storyline.stages.stories import clustering as sc
 
     ids = [i for i, _, _ in store.story_inputs()]
     briefs = store.story_briefs(ids)
     groups = store.reprint_groups()
-    from storyline.stages import embeddings as emb
+    from storyline.stages.stories import embeddings as emb
 
     features = store.story_features_full(ids)
     vectors = {a: sc.vector_from_bytes(ids_blob, w_blob) for a, (ids_blob, w_blob, _) in features.items()}

@@ -36,7 +36,7 @@ import click
 from storyline.errors import StorylineError
 from storyline.evaluation import data_option, resolve_data_dir
 from storyline.records import ArticleForGrouping
-from storyline.stages.summaries import (
+from storyline.stages.summaries.summarize import (
     DEFAULT_SENTENCES,
     PARAPHRASE_SIMILARITY,
     best_match,
@@ -142,10 +142,10 @@ def neus_scores(source: Path, target: Path, sentences: int, limit: int | None = 
 def seeds_checklist(echo) -> bool:
     """The seeds' expectations (EXPECTED.md), checked on a real pipeline run over the bundled
     seeds, and on the summarizer over the expected story (000-003)."""
-    from storyline.demo import seed_files
     from storyline.ingest import ingest
     from storyline.pipeline import run_pipeline
-    from storyline.stages.summaries import StoryInput, summarize_story
+    from storyline.seeds import seed_files
+    from storyline.stages.summaries.story import StoryInput, summarize_story
     from storyline.store import Store
 
     ok = True

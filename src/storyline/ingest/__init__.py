@@ -17,34 +17,26 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from storyline.ingest.decode import MAX_ITEM_BYTES, DecodeProblem, decode_bytes
+from storyline.ingest.items import Item
 from storyline.records import Rejection
 from storyline.store import Store
 
 TEXT_EXTENSIONS = {".txt"}
+
+
 HTML_EXTENSIONS = {".html", ".htm"}
+
+
 JSONL_EXTENSIONS = {".jsonl"}
+
+
 WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
 FEED_EXTENSIONS = {".rss", ".atom", ".xml"}
+
+
 JSONL_FIELDS = ("id", "url", "title", "outlet", "published", "language")
-
-
-@dataclass
-class Item:
-    """One article read from an input, before it is stored."""
-
-    article_id: str
-    fmt: str
-    raw: bytes
-    encoding: str
-    locator: str
-    body_field: str | None = None
-    identity: bytes | None = None
-    url: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-    language: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

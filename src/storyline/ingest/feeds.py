@@ -13,7 +13,7 @@ from storyline.records import Rejection
 def read_feed(path: Path) -> Iterator:
     import feedparser
 
-    from storyline.ingest import Item
+    from storyline.ingest.items import Item
 
     source = str(path)
     if path.stat().st_size > 50 * MAX_ITEM_BYTES:

@@ -13,7 +13,7 @@ from storyline.records import Rejection
 
 
 def read_warc(path: Path) -> Iterator:
-    from storyline.ingest import Item
+    from storyline.ingest.items import Item
 
     source = str(path)
     index = 0

@@ -138,7 +138,7 @@ class ReprintStore(StoreBase):
         return dict(self.db.execute("SELECT article_id, group_id FROM reprint_groups"))
 
     def reprint_group_infos(self) -> list[Any]:
-        from storyline.stages.reprints import GroupInfo
+        from storyline.records import GroupInfo
 
         members: dict[str, list[str]] = {}
         for article_id, gid in self.db.execute("SELECT article_id, group_id FROM reprint_groups ORDER BY article_id"):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from storyline.stages.shingling import Tokens, word_tokens
+from storyline.stages.reprints.shingling import Tokens, word_tokens
 
 ANCHOR_WORDS = 4
 MIN_BLOCK = 6        # words in an exact block that stands on its own

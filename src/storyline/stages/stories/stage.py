@@ -16,8 +16,8 @@ import zlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from storyline.stages import embeddings as emb
-from storyline.stages import story_clustering as sc
+from storyline.stages.stories import clustering as sc
+from storyline.stages.stories import embeddings as emb
 from storyline.store import Store
 
 SETTINGS_KEY = "settings"

@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 
 from storyline.records import Dispute, Figure
-from storyline.stages.names import known_organisation, organisation_mentions
-from storyline.stages.spans import sentences
+from storyline.text.names import known_organisation, organisation_mentions
+from storyline.text.sentences import sentences
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULT = r"(?:\s*(?:million|billion|thousand|trillion|mn|bn|m)\b)?"

@@ -69,7 +69,7 @@ def diff_data(store: Store, a: str, b: str) -> dict[str, Any]:
         raise StorylineError(f"article(s) {', '.join(missing)} not cleaned yet: run `storyline run` first")
     stored = store.alignment_between(a, b)
     if stored is None:
-        from storyline.stages.alignment import align
+        from storyline.stages.reprints.alignment import align
 
         al = align(texts[a], texts[b])
         stored = {

@@ -69,7 +69,7 @@ def _show_article(store: Store, article_id: str, console: Console, removed: bool
             continue
         console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
-    from storyline.reprint_views import show_reprints
+    from storyline.views.reprints import show_reprints
 
     show_reprints(store, article_id, console)
     console.print("[bold]text[/]")

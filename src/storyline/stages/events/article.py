@@ -17,29 +17,23 @@ Reduce (`finish`, idempotent, guarded by a completion marker over its inputs):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
-from storyline.records import ArticleExtraction, ArticleForEvents, Figure
-from storyline.stages.dates import (
-    DateMention,
-    days_between,
-    estimate_anchor,
-    resolve_dates,
-    resolve_estimated,
-)
-from storyline.stages.events import (
+from storyline.records import ArticleExtraction, ArticleForEvents
+from storyline.stages.events.figures import extract_figures
+from storyline.stages.events.mentions import (
     Event,
     EventMention,
     extract_event_mentions,
     linked_anchor_candidates,
-    merge_events,
 )
-from storyline.stages.figures import extract_figures, find_disputes
-from storyline.store import Store
+from storyline.text.date_mentions import (
+    days_between,
+    resolve_dates,
+)
 
 DISPUTE_DAYS = 10
 
@@ -78,7 +72,7 @@ def geocoder():
     """The places stage's geocoder (`storyline.stages.places.geocode`), or None where this
     build has no places stage: events then keep their place as written, without coordinates."""
     try:
-        from storyline.stages.places import GeoContext, geocode
+        from storyline.geo.places import GeoContext, geocode
     except ImportError:
         return None
 
@@ -134,83 +128,3 @@ def related_groups(context: Mapping[str, dict[str, Any]], anchors: Mapping[str, 
     loose = {a for a in ids if not anchors.get(a) and len(groups[root(a)]) == 1}
     out = [g for g in groups.values() if not g <= loose]
     return [g | loose for g in out] or ([loose] if loose else [])
-
-
-class EventStage:
-    name: ClassVar[str] = "events"
-    version: ClassVar[int] = 1
-    batch_size: ClassVar[int] = 50
-
-    def pending(self, store: Store) -> list[str]:
-        return store.pending_extractions(self.version)
-
-    def load(self, store: Store, ids: Sequence[str]) -> list[ArticleForEvents]:
-        return store.articles_for_events(ids)
-
-    def process(self, batch: list[ArticleForEvents]) -> list[ArticleExtraction]:
-        return [extract_article(a) for a in batch]
-
-    def save(self, store: Store, results: list[ArticleExtraction]) -> None:
-        store.save_extractions(results, self.version)
-
-    def finish(self, store: Store) -> dict[str, Any]:
-        fingerprint = "/".join(store.table_fingerprint(t) for t in ("clean_articles", "story_members", "reprint_groups"))
-        fingerprint += f"/{self.version}"
-        if store.stage_done(self.name, self.version, fingerprint):
-            return {}
-        stats = self.reduce(store)
-        store.mark_stage_done(self.name, self.version, fingerprint)
-        return stats
-
-    def reduce(self, store: Store) -> dict[str, Any]:
-        context = store.event_context()
-        stored = store.extractions()
-        mentions: dict[str, list[EventMention]] = {
-            a: [_mention(m) for m in x["mentions"]] for a, x in stored.items() if x["anchor_source"] == "published"
-        }
-        by_story: dict[str, list[EventMention]] = {}
-        for a, ms in mentions.items():
-            story = context.get(a, {}).get("story") or f"article:{a}"
-            by_story.setdefault(story, []).extend(ms)
-        known = [e for story, ms in by_story.items() for e in merge_events(story, ms)]
-
-        undated = sorted(a for a, x in stored.items() if x["anchor_source"] != "published")
-        re_resolved: list[ArticleExtraction] = []
-        for article in store.articles_for_events(undated):
-            x = stored[article.id]
-            candidates, source, floor = anchor_candidates(article.id, article.text, context, known)
-            estimate = estimate_anchor(article.text, candidates, source, floor) if candidates else None
-            if estimate is None:
-                dates: list[DateMention] = resolve_dates(article.text, None, "none")
-                ms: list[EventMention] = []
-                anchor, info = None, {}
-            else:
-                dates = resolve_estimated(article.text, estimate)
-                ms = extract_event_mentions(article.id, article.text, estimate.anchor, source, dates=dates)
-                anchor, info = estimate.anchor, {"candidates": list(estimate.candidates),
-                                                 "feasible": list(estimate.feasible)}
-            figures = [Figure(**f) for f in x["figures"]]
-            re_resolved.append(ArticleExtraction(article.id, anchor, source if anchor else "none", dates, ms,
-                                                 figures, info))
-            story = context.get(article.id, {}).get("story") or f"article:{article.id}"
-            by_story.setdefault(story, []).extend(ms)
-
-        locate = geocoder()
-        events = []
-        for story, ms in sorted(by_story.items()):
-            merged = merge_events(story, ms)
-            places = sorted({e.place for e in merged if e.place})
-            events += [_event_row(e, locate, places) for e in merged]
-        anchors = {a: x["anchor"] for a, x in stored.items()}
-        anchors.update({x.article_id: x.anchor for x in re_resolved})
-        figures = {a: [Figure(**f) for f in x["figures"]] for a, x in stored.items()}
-        disputes: dict[str, dict[str, Any]] = {}
-        for group in related_groups({a: context.get(a, {}) for a in stored}, anchors):
-            found = find_disputes([f for a in sorted(group) for f in figures.get(a, [])])
-            for d in found:
-                refs = [{"article_id": f.article_id, "start": f.start, "end": f.end} for f in d.figures]
-                ident = hashlib.sha1(repr((d.what, refs)).encode()).hexdigest()[:10]
-                disputes[ident] = {"id": f"dp-{ident}", "what": d.what, "note": d.note, "figures": refs}
-        store.replace_events(events, list(disputes.values()), re_resolved, self.version)
-        return {"events": len(events), "estimated anchors": sum(1 for x in re_resolved if x.anchor),
-                "disputes": len(disputes)}

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from storyline.records import ArticleForGrouping
-from storyline.stages.dates import resolve_dates
-from storyline.stages.summaries import (
+from storyline.stages.summaries.summarize import (
     article_sentences,
     citations,
     claim_sources,
@@ -32,6 +31,7 @@ from storyline.stages.summaries import (
     is_caption,
     summary_material,
 )
+from storyline.text.date_mentions import resolve_dates
 
 MAX_ENTRIES = 10
 # "this week", "last month" are background, not events: spans longer than a weekend are left out.

@@ -49,7 +49,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from storyline.stages.dates_published import dates_in
+from storyline.text.dates import dates_in
 
 VERSION = 2
 HASH_BITS = 21  # terms are hashed into 2M buckets: document frequencies fit one small array

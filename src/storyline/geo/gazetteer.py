@@ -35,9 +35,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import NamedTuple
 
-from storyline.stages.names import fold, name_key
+from storyline.text.names import fold, name_key
 
-INDEX_FORMAT = 13
+INDEX_FORMAT = 14
 
 # Kinds, most general first. A country outranks a town of the same name.
 COUNTRY, CONTINENT, ADMIN1, REGION, CITY = "country", "continent", "admin1", "region", "city"
@@ -106,7 +106,7 @@ def gazetteer() -> Gazetteer:
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
     gaz = build()
     try:

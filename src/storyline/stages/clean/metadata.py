@@ -11,7 +11,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from storyline.records import MetaValue
-from storyline.stages.dates_published import DateFound, dates_in
+from storyline.text.dates import DateFound, dates_in
 
 # Agencies: canonical name -> the ways a page credits it.
 AGENCIES: dict[str, list[str]] = {

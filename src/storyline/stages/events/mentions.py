@@ -33,11 +33,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from storyline.stages.dates import DateMention, resolve_dates
-from storyline.stages.event_types import classify_event
-from storyline.stages.figures import attribution
-from storyline.stages.names import known_organisation, name_key, organisation_mentions
-from storyline.stages.spans import sentences
+from storyline.stages.events.figures import attribution
+from storyline.stages.events.types import classify_event
+from storyline.text.date_mentions import DateMention, resolve_dates
+from storyline.text.names import known_organisation, name_key, organisation_mentions
+from storyline.text.sentences import sentences
 
 MIN_SCORE = 2.0  # lexicon score a clause needs to count as an event
 _SPEECH_DATE = re.compile(

@@ -21,13 +21,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
 
 from storyline.records import CleanArticle, MetaValue, RawArticle, RemovedLine
-from storyline.stages import metadata as meta
-from storyline.stages.clean_lines import classify_line, clean_lines, line_shape, split_lines
-from storyline.stages.dates_published import DATE_HEADER, publication_date
-from storyline.store import Store
+from storyline.stages.clean import metadata as meta
+from storyline.stages.clean.lines import classify_line, clean_lines, line_shape, split_lines
+from storyline.stages.clean.published import DATE_HEADER, publication_date
 
 # A line shape on this many articles of one outlet is that outlet's furniture.
 MIN_OUTLET_ARTICLES = 3
@@ -238,40 +236,3 @@ def _crawl_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
-
-
-class CleanStage:
-    name: ClassVar[str] = "clean"
-    version: ClassVar[int] = 2
-    batch_size: ClassVar[int] = 200
-
-    def pending(self, store: Store) -> list[str]:
-        return store.pending_clean(self.version)
-
-    def load(self, store: Store, ids: Sequence[str]) -> list[CleanInput]:
-        raws = store.raw_articles(ids)
-        keys = {raw.id: outlet_key(raw) for raw in raws}
-        furniture = store.outlet_furniture({k for k in keys.values() if k}, MIN_OUTLET_ARTICLES)
-        return [CleanInput(raw, furniture.get(keys[raw.id] or "", frozenset())) for raw in raws]
-
-    def process(self, batch: list[CleanInput]) -> list[CleanArticle]:
-        return [clean_article(item.raw, item.outlet_furniture) for item in batch]
-
-    def save(self, store: Store, results: list[CleanArticle]) -> None:
-        store.save_clean(results, self.version)
-
-    def finish(self, store: Store) -> dict:
-        """Re-clean the articles whose outlet's repeated lines changed since they were cleaned."""
-        recleaned = 0
-        for _ in range(3):  # shapes do not depend on the furniture, so one round settles it
-            stale = [
-                article_id for article_id, stored, shapes in store.furniture_state(MIN_OUTLET_ARTICLES)
-                if furniture_key(shapes) != stored
-            ]
-            if not stale:
-                break
-            for start in range(0, len(stale), self.batch_size):
-                chunk = stale[start : start + self.batch_size]
-                self.save(store, self.process(self.load(store, chunk)))
-            recleaned += len(stale)
-        return {"recleaned for outlet furniture": recleaned} if recleaned else {}

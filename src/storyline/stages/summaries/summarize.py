@@ -26,15 +26,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from storyline.records import ArticleForGrouping
-
-if TYPE_CHECKING:
-    from storyline.store import Store
 
 # Two sentences are "the same claim" (cited together, shown once) when the Dice coefficient
 # of their content-word sets reaches this. Measured on the seeds' clean text: the sentences of
@@ -42,21 +38,38 @@ if TYPE_CHECKING:
 # match in 003 (the fullest AP copy) score 0.70-1.0; the AFP story 002 on the same fighting
 # against 003 scores at most 0.35.
 PARAPHRASE_SIMILARITY = 0.6
+
+
 # A candidate whose TF-IDF cosine to an already chosen sentence reaches this is redundant.
 REDUNDANCY_COSINE = 0.5
+
+
 DEFAULT_SENTENCES = 5
+
+
 # At most this many claims are ranked per story (see `summarize`).
 MAX_CLAIMS = 1500
+
+
 # Sentences outside these bounds are captions, datelines or fragments, not summary material.
 MIN_WORDS, MAX_WORDS = 6, 80
+
+
 # A caption paragraph longer than this is prose that happens to open like a caption.
 MAX_CAPTION_SENTENCES = 3
+
+
 # Scoring weights (tuned on NeuS train).
 LEAD_WEIGHT = 0.1
+
+
 SUPPORT_WEIGHT = 0.1
+
+
 # Tuned on NeuS train (flat from 0.08 to 0.3); on a story with many outlets it keeps the
 # summary from quoting one source five times.
 COVERAGE_WEIGHT = 0.1
+
 
 _CAPTION = re.compile(
     r"\((?:AP|AFP|Reuters|EPA|Getty)\b[^)]*Photo|\bPhotos?:|\bframe grab\b|\bfile photo\b"
@@ -65,9 +78,14 @@ _CAPTION = re.compile(
     r"|,\s+on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)\.?$",
     re.I,
 )
+
+
 _REPORTING = re.compile(r"\b(?:said|says|told|according)\b", re.I)
 
+
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+
+
 _STOP = frozenset(
     "a an the and or but of to in on at for from by with as is are was were be been has have had "
     "it its this that these those he she they his her their said says not no".split()
@@ -343,7 +361,7 @@ def disputes(articles: Sequence[ArticleForGrouping]) -> list[dict]:
     Uses the figures stage (stages/figures.py): [{"what", "note", "cites", "figures": [{"value",
     "who", "article_id", "quote"}]}]; `value` reads "about 1,500", "between 2,500 and 3,500".
     """
-    from storyline.stages.figures import extract_figures, find_disputes
+    from storyline.stages.events.figures import extract_figures, find_disputes
 
     figures = [f for a in articles for f in extract_figures(a.id, a.text, a.published)]
     out = []
@@ -367,68 +385,3 @@ def _figure_value(low: float, high: float, qualifier: str) -> str:
     if low == high:
         return f"{qualifier} {fmt(low)}".strip()
     return f"between {fmt(low)} and {fmt(high)}"
-
-
-@dataclass
-class StoryInput:
-    """What summarizing one story needs: its articles, their reprint groups, stored events."""
-
-    story_id: str
-    input_key: str
-    articles: list[ArticleForGrouping]
-    reprint_group: dict[str, str]
-    events: list[dict] | None = None
-
-
-def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) -> dict:
-    """The stored form of one story's summary, disputes and timeline (see store/summaries.py)."""
-    from storyline.stages.timeline import build_timeline
-
-    lines = summarize(item.articles, item.reprint_group, max_sentences=max_sentences)
-    return {
-        "story_id": item.story_id,
-        "input_key": item.input_key,
-        "headline": headline(item.articles),
-        "sentences": [asdict(line) for line in lines],
-        "disputes": disputes(item.articles),
-        "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group, events=item.events)],
-    }
-
-
-class SummaryStage:
-    """Summarizes each story whose members, their texts or reprint groups (or stored events)
-    changed since it was last summarized; other stories keep their stored summary."""
-
-    name: ClassVar[str] = "summaries"
-    version: ClassVar[int] = 3  # 3: caption events left off the timeline
-    batch_size: ClassVar[int] = 50
-
-    def __init__(self, max_sentences: int = DEFAULT_SENTENCES):
-        self.max_sentences = max_sentences
-
-    def _version(self) -> str:
-        return f"{self.version}.{self.max_sentences}"
-
-    def pending(self, store: Store) -> list[str]:
-        return store.stale_summaries(self._version())
-
-    def load(self, store: Store, ids: Sequence[str]) -> list[StoryInput]:
-        keys = store.summary_input_keys(self._version(), ids)
-        members = store.story_member_ids(ids)
-        out = []
-        for sid in ids:
-            arts = store.articles_for_grouping(members.get(sid, []))
-            groups = store.reprint_groups_of([a.id for a in arts])
-            events = store.stored_events(sid)
-            out.append(StoryInput(sid, keys[sid], arts, groups, events))
-        return out
-
-    def process(self, batch: list[StoryInput]) -> list[dict]:
-        return [summarize_story(item, self.max_sentences) for item in batch]
-
-    def save(self, store: Store, results: list[dict]) -> None:
-        store.save_summaries(results)
-
-    def finish(self, store: Store) -> dict:
-        removed = store.drop_orphan_summaries()
-        return {"orphans_removed": removed} if removed else {}

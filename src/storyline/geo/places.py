@@ -2,7 +2,7 @@
 
 The library function other stages call:
 
-    from storyline.stages.places import GeoContext, geocode
+    from storyline.geo.places import GeoContext, geocode
     place = geocode("Saint Petersburg", GeoContext.of(["Florida", "Tampa"]))
     place.lat, place.lon, place.country      # 27.77, -82.68, "US"
 
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from storyline.stages.gazetteer import (
+from storyline.geo.gazetteer import (
     ADMIN1,
     ADMIN2,
     CITY,
@@ -43,7 +43,7 @@ from storyline.stages.gazetteer import (
     gazetteer,
     haversine_km,
 )
-from storyline.stages.names import fold, name_key
+from storyline.text.names import fold, name_key
 
 NEAR_KM = 250.0
 STATE_BONUS = 1.5  # a town in a US state the article names

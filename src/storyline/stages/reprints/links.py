@@ -36,50 +36,40 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import ClassVar
 
 import numpy as np
 
-from storyline.pipeline import MapChunks, serial_map
-from storyline.records import ArticleForGrouping
-from storyline.stages.alignment import align_many
-from storyline.stages.shingling import (
+from storyline.records import GroupInfo, Link
+from storyline.stages.reprints.shingling import (
     SAMPLE_BITS,
-    Sketch,
     decode_hashes,
     overlap,
-    sketch_many,
 )
-from storyline.store import Store
 
 REPRINT_CONTAINMENT = 0.32
+
+
 REUSE_CONTAINMENT = 0.08
+
+
 STRONG_CONTAINMENT = 0.5   # a reprint link this strong joins groups; weaker ones only attach loose articles
+
+
 MIN_SHINGLES = 20          # below this an article is too short to call a reprint of anything
+
+
 MIN_SHARED_SAMPLES = 2     # ~16 shared shingles expected: containment 0.08 of a 200-shingle text
+
+
 MAX_KEY_ARTICLES = 64      # a key in more articles pairs neighbours only (bounds memory: pairs per key)
+
+
 KEY_PARTITIONS = 8         # candidate search in slices of the key space, to bound memory
+
+
 CANDIDATE_THREADS = 2      # slices counted at once, each in a thread
-
-
-@dataclass(frozen=True)
-class Link:
-    a: str
-    b: str
-    containment: float
-    jaccard: float
-    is_reprint: bool
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    group_id: str
-    members: tuple[str, ...]
-    fullest: str
-    earliest: str | None
 
 
 def classify_pair(a: np.ndarray, b: np.ndarray) -> tuple[float, float, bool] | None:
@@ -320,78 +310,6 @@ def alignment_pairs(infos: Iterable[GroupInfo], reuse: Iterable[Link], shingles:
         ref, copy = sorted((link.a, link.b), key=lambda i: (-shingles.get(i, 0), i))
         pairs.add((ref, copy))
     return pairs
-
-
-class ReprintStage:
-    name: ClassVar[str] = "reprints"
-    version: ClassVar[int] = 4   # 4: 32-bit sample keys (a subset of the hashes)
-    batch_size: ClassVar[int] = 2000
-    verify_chunk: ClassVar[int] = 20_000   # candidate pairs verified per call (their hashes read once)
-    align_chunk: ClassVar[int] = 2_000     # pairs aligned (and stored) per transaction
-
-    def pending(self, store: Store) -> list[str]:
-        return store.pending_sketches(self.version)
-
-    def load(self, store: Store, ids: Sequence[str]) -> list[ArticleForGrouping]:
-        return store.articles_for_grouping(ids)
-
-    def process(self, batch: list[ArticleForGrouping]) -> list[Sketch]:
-        return sketch_many([a.id for a in batch], [a.text for a in batch])
-
-    def save(self, store: Store, results: list[Sketch]) -> None:
-        store.save_sketches(results, self.version)
-
-    def finish(self, store: Store, map_chunks: MapChunks = serial_map) -> dict:
-        linked = self.link_new(store, map_chunks)
-        shingles = store.sketch_sizes()
-        fingerprint = store.table_fingerprint("reprint_links")
-        if not store.stage_done(self.name + ":groups", self.version, fingerprint):
-            groups = reprint_groups((a, b, c) for a, b, c, _, _ in store.reprint_links(reprint=True))
-            infos = describe_groups(groups, shingles, store.published_dates(list(groups)))
-            store.replace_reprint_groups(groups, infos)
-            store.mark_stage_done(self.name + ":groups", self.version, fingerprint)
-        aligned = self.align_needed(store, map_chunks, shingles)
-        groups = store.reprint_groups()
-        return {"linked": linked, "aligned": aligned, "groups": len(set(groups.values())),
-                "articles_in_groups": len(groups)}
-
-    def link_new(self, store: Store, map_chunks: MapChunks = serial_map) -> int:
-        """Find, verify and store the links of every article not linked yet. The exact check
-        runs chunk by chunk through `map_chunks` (`verify_pairs`: pure)."""
-        ids, keys, lengths, new_mask = store.sketch_samples()
-        new_ids = [ids[i] for i in np.flatnonzero(new_mask).tolist()]
-        if not new_ids:
-            return 0
-        pairs = candidate_pairs_flat(keys, lengths, new_mask)
-        del keys
-
-        def inputs() -> Iterator[tuple[list[tuple[str, str]], dict[str, bytes]]]:
-            for start in range(0, len(pairs), self.verify_chunk):
-                chunk = pairs[start : start + self.verify_chunk]
-                named = [(ids[i], ids[j]) for i, j in chunk.tolist()]
-                yield named, store.sketch_hashes(sorted({ids[i] for i in np.unique(chunk).tolist()}))
-
-        found = [link for links in map_chunks(verify_pairs, inputs()) for link in links]
-        store.replace_links_of(new_ids, found)
-        return len(new_ids)
-
-    def align_needed(self, store: Store, map_chunks: MapChunks = serial_map,
-                     shingles: dict[str, int] | None = None) -> int:
-        """Store the alignments now needed and drop those no longer needed; returns how many
-        pairs were aligned. Chunks are aligned through `map_chunks` (`align_many`: pure) and
-        stored in order, one transaction each. `shingles`: `store.sketch_sizes()`, if read."""
-        shingles = store.sketch_sizes() if shingles is None else shingles
-        infos = store.reprint_group_infos()
-        reuse = [Link(*row) for row in store.reprint_links(reprint=False)]
-        needed = alignment_pairs(infos, reuse, shingles)
-        stored = store.aligned_pairs()
-        store.drop_alignments(sorted(stored - needed))
-        todo = sorted(needed - stored)
-        chunks = [todo[start : start + self.align_chunk] for start in range(0, len(todo), self.align_chunk)]
-        inputs = ((chunk, store.clean_texts(sorted({x for pair in chunk for x in pair}))) for chunk in chunks)
-        for chunk, alignments in zip(chunks, map_chunks(align_many, inputs), strict=True):
-            store.save_alignments(list(zip(chunk, alignments, strict=True)))
-        return len(todo)
 
 
 def verify_pairs(pairs: Sequence[tuple[str, str]], hashes: dict[str, bytes]) -> list[tuple[str, str, float, float, bool]]:

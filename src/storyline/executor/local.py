@@ -1,0 +1,219 @@
+"""The stage protocol and the local executor.
+
+A stage is named and versioned. It says what is pending in a store, loads a batch of typed
+records, runs its plain function over them (`process`: no I/O, so a distributed executor can
+run the very same code), saves the result, and, for corpus-wide stages, runs a `finish`
+step (the reduce) once its inputs have all been mapped. Each saved batch is one
+transaction, and `finish` is idempotent and guarded by a completion marker, so a run killed
+at any point and started again completes the same work with nothing lost or doubled.
+
+With `workers` > 1 the executor runs `process` for several batches at once in worker
+processes (the map steps are pure, so this changes nothing in the results) while this
+process loads the next batches and saves finished ones, in order, one transaction each;
+a run killed mid-way loses only the batches in flight, which the next run redoes.
+
+A `finish` may have pure work of its own to spread (the reprint stage's exact check and
+alignment): one that takes a `map_chunks` argument gets the executor's `MapChunks`, which
+calls a pure module-level function on each of a stream of argument tuples and yields the
+results in order. Without workers (or under an executor that passes nothing) it is a plain
+`map` in this process; the LocalExecutor with workers runs the calls in its worker pool,
+a few at a time, so this process reads the next inputs and saves finished results meanwhile.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from storyline.executor.progress import LogProgress, Progress, ProgressFactory
+from storyline.stages.base import MapChunks, Stage
+from storyline.store import Store
+
+log = logging.getLogger("storyline.pipeline")
+
+
+def _takes_map_chunks(stage: Stage) -> bool:
+    try:
+        return "map_chunks" in inspect.signature(stage.finish).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class StageReport:
+    name: str
+    processed: int = 0
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def default_workers() -> int:
+    """Worker processes for the map steps: $STORYLINE_WORKERS, else the cores, at most 4
+    (each worker holds its own NER model and gazetteer, about 0.4 GB)."""
+    value = os.environ.get("STORYLINE_WORKERS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            from storyline.errors import StorylineError
+
+            raise StorylineError(f"STORYLINE_WORKERS={value!r} is not a whole number of worker processes") from None
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _worker_init(parent: int) -> None:
+    """In a worker: one thread of numerical work (the workers are the parallelism), and exit
+    when the process that started it is gone (killed with -9, say) rather than wait forever
+    for batches that will never come."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, daemon=True, name="storyline-parent-watch").start()
+
+
+def _process(stage: Stage, batch: list[Any]) -> list[Any]:
+    return stage.process(batch)
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    return fn(*args)
+
+
+def _worker_died(stage: Stage, where: str) -> Exception:
+    from storyline.errors import StorylineError
+
+    return StorylineError(
+        f"a worker process died during stage {stage.name} ({where}): out of memory? "
+        "What was saved is kept; run again, with --workers 1 to use less memory. (A script that "
+        "runs the pipeline with workers must guard its code with `if __name__ == '__main__':`: "
+        "each worker imports it.)")
+
+
+class LocalExecutor:
+    """Runs stages in order against one store, batch by batch; the map steps of a stage with
+    more than one batch pending in `workers` processes."""
+
+    def __init__(self, store: Store, progress: ProgressFactory | None = None, workers: int = 1):
+        self.store = store
+        self.progress = progress or LogProgress
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, stages: Sequence[Stage]) -> list[StageReport]:
+        reports = []
+        try:
+            for stage in stages:
+                started = time.perf_counter()
+                report = StageReport(stage.name)
+                ids = stage.pending(self.store)
+                chunks = [ids[start : start + stage.batch_size] for start in range(0, len(ids), stage.batch_size)]
+                bar = self.progress(stage.name, len(ids))
+                try:
+                    if self.workers > 1 and len(chunks) > 1:
+                        self._map_in_workers(stage, chunks, report, bar)
+                    else:
+                        for chunk in chunks:
+                            stage.save(self.store, stage.process(stage.load(self.store, chunk)))
+                            report.processed += len(chunk)
+                            bar.advance(len(chunk))
+                finally:
+                    bar.close()
+                if self.workers > 1 and _takes_map_chunks(stage):
+                    stats = stage.finish(self.store, map_chunks=self._map_chunks_for(stage))
+                else:
+                    stats = stage.finish(self.store)
+                report.stats = stats or {}
+                report.seconds = time.perf_counter() - started
+                reports.append(report)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+        return reports
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+
+            # forkserver: a clean child, not a fork of this process's threads and open store
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_worker_init, initargs=(os.getpid(),),
+            )
+        return self._pool
+
+    def _map_in_workers(self, stage: Stage, chunks: list[list[str]], report: StageReport, bar: Progress) -> None:
+        pool = self._ensure_pool()
+        in_flight: deque[tuple[list[str], Future]] = deque()
+        pending = deque(chunks)
+        while pending or in_flight:
+            # One batch waiting per worker beyond the ones running, so no worker idles.
+            while pending and len(in_flight) < 2 * self.workers:
+                chunk = pending.popleft()
+                in_flight.append((chunk, pool.submit(_process, stage, stage.load(self.store, chunk))))
+            chunk, future = in_flight.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:
+                raise _worker_died(stage, f"batch from {chunk[0]}") from exc
+            stage.save(self.store, results)  # in order: one transaction per batch, as before
+            report.processed += len(chunk)
+            bar.advance(len(chunk))
+
+    def _map_chunks_for(self, stage: Stage) -> MapChunks:
+        """The `MapChunks` a stage's finish gets: calls run in the worker pool, at most two
+        per worker submitted ahead, results yielded in order. Inputs are drawn from the
+        stream only as calls are submitted, so the stage reads each chunk's inputs (and
+        saves the previous chunk's results) while the workers compute."""
+
+        def map_chunks(fn: Callable[..., Any], inputs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+            pool = self._ensure_pool()
+            source = iter(inputs)
+            in_flight: deque[Future] = deque()
+            done = False
+            try:
+                while True:
+                    while not done and len(in_flight) < 2 * self.workers:
+                        try:
+                            args = next(source)
+                        except StopIteration:
+                            done = True
+                        else:
+                            in_flight.append(pool.submit(_call, fn, args))
+                    if not in_flight:
+                        return
+                    try:
+                        result = in_flight.popleft().result()
+                    except BrokenProcessPool as exc:
+                        raise _worker_died(stage, f"finish, {getattr(fn, '__name__', 'a call')}") from exc
+                    yield result
+            finally:
+                for future in in_flight:
+                    future.cancel()
+
+        return map_chunks
