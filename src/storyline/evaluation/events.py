@@ -2,7 +2,7 @@
 
 CASE 2021 task 2 gives 1,019 labelled news snippets and no training split here, so no model
 is ever scored on the snippets it was fitted to:
-- the lexicon alone (stages/event_types.py; the pipeline uses it to decide what is an
+- the lexicon alone (stages/events/types.py; the pipeline uses it to decide what is an
   event); its cue weights were adjusted by reading this file, so it is not a blind test;
 - a TF-IDF (words and character n-grams) linear SVM, stratified k-fold cross-validated;
 - the shipped sub-type model's recipe (word TF-IDF + the lexicon's scores, linear SVM),

@@ -12,7 +12,7 @@ that report "Lsum" without newline-separated sentences get that number.
 
 The citation check reads every cited article afresh and confirms it holds the cited
 sentence itself or a paraphrase with `paraphrase_similarity` >= PARAPHRASE_SIMILARITY (the
-documented threshold in stages/summaries.py). It also counts the articles that hold the
+documented threshold in stages/summaries/summarize.py). It also counts the articles that hold the
 sentence but were not cited (completeness).
 
 Length: NeuS references are a title and 32-138 words (10th-90th percentile), longer for

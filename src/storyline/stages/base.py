@@ -1,4 +1,4 @@
-"""The stage protocol and the local executor.
+"""The stage protocol: what every stage is, and `serial_map`.
 
 A stage is named and versioned. It says what is pending in a store, loads a batch of typed
 records, runs its plain function over them (`process`: no I/O, so a distributed executor can
@@ -6,11 +6,6 @@ run the very same code), saves the result, and, for corpus-wide stages, runs a `
 step (the reduce) once its inputs have all been mapped. Each saved batch is one
 transaction, and `finish` is idempotent and guarded by a completion marker, so a run killed
 at any point and started again completes the same work with nothing lost or doubled.
-
-With `workers` > 1 the executor runs `process` for several batches at once in worker
-processes (the map steps are pure, so this changes nothing in the results) while this
-process loads the next batches and saves finished ones, in order, one transaction each;
-a run killed mid-way loses only the batches in flight, which the next run redoes.
 
 A `finish` may have pure work of its own to spread (the reprint stage's exact check and
 alignment): one that takes a `map_chunks` argument gets the executor's `MapChunks`, which

@@ -402,7 +402,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "0012_story_embeddings",
         """
-        -- Stories 0.3: each article's dense multilingual embedding (stages/embeddings.py),
+        -- Stories 0.3: each article's dense multilingual embedding (stages/stories/embeddings.py),
         -- made in the same map step; NULL where none was made.
         ALTER TABLE story_features ADD COLUMN embedding BLOB;  -- float16, unit length
         """,

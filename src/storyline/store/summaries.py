@@ -1,4 +1,4 @@
-"""Store methods of story summaries and timelines (written by stages/summaries.py).
+"""Store methods of story summaries and timelines (written by stages/summaries/summarize.py).
 
 Read by the CLI (`storyline story ID`), the exports and the web UI through
 `story_summary()` and `storyline_timeline()`; the dict shapes they return are a stable
@@ -131,7 +131,7 @@ class SummaryStore(StoreBase):
          "disputes": [{"what", "note", "cites", "figures": [{"value", "who", "article_id", "quote"}]}],
          "timeline": [{"date": "YYYY-MM-DD", "estimated": bool, "text", "cites", "when"}],
          "made_at"}. `article_id` is where a sentence was copied from; `cites` lists every
-        article carrying it or a close paraphrase (stages/summaries.py says how close).
+        article carrying it or a close paraphrase (stages/summaries/summarize.py says how close).
         """
         row = self.db.execute(
             "SELECT story_id, sentences, disputes, timeline, made_at, headline FROM story_summaries"

@@ -1,16 +1,7 @@
-"""Publication dates: candidates from every source, then the most trusted one that holds up.
-
-Order of trust (the issue's): the input's own field, HTML metadata, the dateline, the URL,
-the page text. A page-text date is only a short line that is mostly a date ("Sun, Nov 05,
-2017 - Page 1 News List", "Updated March 26, 2015 08:20 AM"), never a date inside a
-sentence (those are events, or file photos). When such lines disagree, the earliest wins:
-publication <= update <= crawl/render, so the latest is the likeliest crawl date.
-
-A dateline without a year ("BEIRUT, Nov 4, (AP)") gets its year from evidence only: years
-the page itself states (URL, dated lines) and the weekdays the text mentions, which in
-news copy point back at most a few days from the dateline ("late Friday", "Saturday").
-Dated lines bound the year from above (a page cannot be older than its own publication,
-and a crawl date is after it). With no such evidence the answer is None, never a guess.
+"""Dates written as dates: month and weekday names, the patterns pages and URLs use
+("Nov. 5, 2017", "5 November 2017", "2017-11-05", "/2017/11/05/"), and a dateline's year
+inferred from the evidence the page gives. Shared by publication dates (stages/clean) and
+date expressions (date_mentions.py).
 """
 
 from __future__ import annotations

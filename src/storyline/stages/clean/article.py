@@ -1,17 +1,13 @@
-"""Cleaning: page furniture out, clean text and metadata in.
+"""Cleaning one article, a plain function: HTML to text, page furniture out, metadata in.
 
-Plain text goes straight to the line classifier (stages/clean_lines.py). HTML goes through
+Plain text goes straight to the line classifier (lines.py). HTML goes through
 trafilatura first (main text and HTML metadata), then the same classifier. Removed lines are
 kept with their reason, never lost. Metadata (title, outlet, dateline, wire credits,
-authors, language, publication date) comes from stages/metadata.py and
-stages/dates_published.py, each value with its source and confidence.
+authors, language, publication date) comes from metadata.py and
+published.py, each value with its source and confidence.
 
-The classifier's second signal is repetition within one outlet: a short line shape found on
-several articles of the same outlet is that outlet's furniture. The stage records each
-article's line shapes per outlet when it saves; `finish` re-cleans the articles whose
-outlet's furniture changed since they were cleaned (an outlet's first articles are cleaned
-before its repeated lines are known). `process` stays a pure function: the outlet's known
-furniture travels in with each article (`CleanInput`).
+`clean_article` takes the outlet's known furniture as an argument (`CleanInput`), so it stays
+pure; the stage (stage.py) keeps that furniture per outlet in the store.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ times" and "read 5713 times" are one shape) found on several articles of the sam
 that outlet's furniture. Text shared across different outlets is never counted here: that
 is syndication, which the reprints stage needs to see. The outlet's repeated shapes are an
 input to `clean_lines`, so the function stays pure; how they are counted incrementally is in
-stages/clean.py.
+stages/clean/stage.py.
 """
 
 from __future__ import annotations

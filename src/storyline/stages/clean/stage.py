@@ -1,10 +1,10 @@
 """Cleaning: page furniture out, clean text and metadata in.
 
-Plain text goes straight to the line classifier (stages/clean_lines.py). HTML goes through
+Plain text goes straight to the line classifier (lines.py). HTML goes through
 trafilatura first (main text and HTML metadata), then the same classifier. Removed lines are
 kept with their reason, never lost. Metadata (title, outlet, dateline, wire credits,
-authors, language, publication date) comes from stages/metadata.py and
-stages/dates_published.py, each value with its source and confidence.
+authors, language, publication date) comes from metadata.py and
+published.py, each value with its source and confidence.
 
 The classifier's second signal is repetition within one outlet: a short line shape found on
 several articles of the same outlet is that outlet's furniture. The stage records each

@@ -7,7 +7,7 @@ place names are often wrong while its spans are right ("Al Bu Kamal", "Qaim" com
 PERSON): a span the gazetteer knows as a sizeable place becomes a place unless the article
 also uses it as part of a person's full name. Names in the curated organisation table
 (data/org_aliases.json: "Daesh", "Hashed al-Shaabi", "IS") are found even where the model
-misses them. Places are geocoded together, in the article's context (places.py).
+misses them. Places are geocoded together, in the article's context (geo/places.py).
 
 Corpus-wide (`finish`, `resolve`): mentions become entities with aliases by
 - places: the same gazetteer place ("Boukamal", "Bu Kamal", "Abu Kamal", "Al Bu Kamal" all

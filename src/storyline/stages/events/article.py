@@ -1,18 +1,7 @@
-"""The events-and-figures stage: dates, dated events and figures per article (map), then
-events merged per story, anchors estimated for undated articles, and disputes (reduce).
+"""The events stage's plain functions: one article's extraction (map) and the helpers of its
+reduce (anchor candidates for undated articles, groups of related articles for disputes).
 
-Map (`process`, no I/O): each article's date expressions resolved against its own date,
-its dated event mentions and its figures. An article with no date keeps its figures and
-its date expressions unresolved.
-
-Reduce (`finish`, idempotent, guarded by a completion marker over its inputs):
-1. events of each story from its dated articles;
-2. every undated article gets an estimated anchor (`anchor_candidates`), its dates and
-   events re-resolved against it and marked as estimates, with a confidence that says how
-   many of the feasible anchors agree;
-3. events merged per story over all its articles;
-4. figures that disagree, compared within each group of related articles (one storyline,
-   or dates at most DISPUTE_DAYS apart).
+See stage.py for the order of the steps.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Dated events: who did what, where and when, per article and merged per story.
 
 An event mention is a clause that (1) the lexicon finds to report an event, typed by the
-shipped sub-type model (stages/event_types.py)
+shipped sub-type model (stages/events/types.py)
 and (2) sits in a sentence with a date expression resolved against the article's date
-(stages/dates.py). Its actors are the organisations and "<nationality> forces" phrases in
+(text/date_mentions.py). Its actors are the organisations and "<nationality> forces" phrases in
 the clause, minus whoever the sentence says is speaking (a monitor reporting a clash is not
 a party to it); its place is the place phrase in the clause, else the nearest specific place
 in the paragraph, else the article's most named place (marked as inferred).
@@ -78,7 +78,7 @@ class EventMention:
     """One article's report of a dated event."""
 
     article_id: str
-    type: str  # CASE 2021 / ACLED-like type (event_types.TYPES)
+    type: str  # CASE 2021 / ACLED-like type (types.TYPES)
     family: str  # battle, capture of territory, ...
     start: int  # clause span in the article text
     end: int

@@ -1,7 +1,7 @@
 """Passage alignment: which stretches of one article reappear in another, and how edited.
 
 Seed and extend, over words (the same lower-cased `\\w+` words the shingles are made of,
-hashed in numpy; stages/shingling.py):
+hashed in numpy; stages/reprints/shingling.py):
 
 1. Anchors: every word 4-gram of the copy found in the reference (4-grams that occur more
    than once in the reference anchor at their first occurrence).

@@ -1,35 +1,7 @@
-"""Reprints: articles that carry mostly the same source text, and partial reuse of text.
+"""Reprint links and groups, plain functions: the candidate search, the exact check, the rule,
+the groups.
 
-Map (`process`, per batch, no I/O): each article's word-5-shingle sketch (stages/shingling.py):
-all shingle hashes, and a consistent 1-in-8 sample of them used as index keys.
-
-Reduce (`finish`, over the whole store, incremental):
-1. Candidates: articles sharing at least MIN_SHARED_SAMPLES sample keys, found by sorting all
-   keys in memory (read from the stored sketches into one buffer), one slice of the key space
-   at a time in each of CANDIDATE_THREADS threads, each slice's pair counts merged into one
-   sorted array of distinct pairs: a few seconds per million articles, and nothing per-band
-   to store. Only pairs touching a new or changed article are considered; never all pairs.
-   A key in more than MAX_KEY_ARTICLES articles (a story carried by many outlets, or
-   boilerplate) pairs each article only with the next one holding it.
-2. Verification on the exact shingle sets: containment = shared shingles / shingles of the
-   shorter article.
-3. The rule, tuned on news_dev (`storyline eval reprints`): a pair is a *reprint link* when
-   containment >= REPRINT_CONTAINMENT and the shorter article has >= MIN_SHINGLES shingles;
-   a *reuse link* when containment >= REUSE_CONTAINMENT. On news_dev the gold reprint pairs
-   have containment 0.36 or more (one chained pair 0.21), the closest non-reprint pairs (same
-   story, shared quotes) 0.28, 0.28, 0.24: the threshold sits in that gap.
-4. Groups (`reprint_groups`): reprint links with containment >= STRONG_CONTAINMENT join their
-   articles; weaker ones join two multi-article groups only when they tie two or more
-   articles on each side, and attach an article with no strong link through its best weak
-   link alone, so one borderline link never chains two stories. Identified by their smallest
-   member id, so the same whatever order articles arrive in. Per group the fullest copy (most
-   shingles) and the earliest (earliest known publication date; unknown when none known).
-5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
-   removed, changed and added) and each reuse link (the longer article as reference).
-
-Steps 2 and 5 are pure functions over chunks (`verify_pairs`, `align_many`) that `finish`
-runs through the executor's `map_chunks` (worker processes under `storyline run --workers
-N`), reading each chunk's inputs and storing its results, in order, in this process.
+See stage.py for the steps and the thresholds' reasons; the thresholds live here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reprints: articles that carry mostly the same source text, and partial reuse of text.
 
-Map (`process`, per batch, no I/O): each article's word-5-shingle sketch (stages/shingling.py):
+Map (`process`, per batch, no I/O): each article's word-5-shingle sketch (shingling.py):
 all shingle hashes, and a consistent 1-in-8 sample of them used as index keys.
 
 Reduce (`finish`, over the whole store, incremental):
@@ -24,7 +24,7 @@ Reduce (`finish`, over the whole store, incremental):
    link alone, so one borderline link never chains two stories. Identified by their smallest
    member id, so the same whatever order articles arrive in. Per group the fullest copy (most
    shingles) and the earliest (earliest known publication date; unknown when none known).
-5. Alignment (stages/alignment.py): each member against its group's fullest copy (what it
+5. Alignment (alignment.py): each member against its group's fullest copy (what it
    removed, changed and added) and each reuse link (the longer article as reference).
 
 Steps 2 and 5 are pure functions over chunks (`verify_pairs`, `align_many`) that `finish`

@@ -6,7 +6,7 @@ an IDF-weighted cosine between the article's term vector and a story's centroid,
 taken from the articles seen so far, damped by the gap in days when both sides are dated.
 
 Across languages, where few words are shared, the article's dense multilingual embedding
-(stages/embeddings.py) is compared with the story's mean embedding instead (DENSE_ZERO), and
+(stages/stories/embeddings.py) is compared with the story's mean embedding instead (DENSE_ZERO), and
 the stories nearest by embedding are candidates besides those its words find.
 
 Signals in the term vector: the words of the clean text (function words of 25 languages
@@ -27,7 +27,7 @@ dated days away from that story (see FOLLOW_DAYS).
 
 Everything is a function of the articles in canonical order, so the same input gives the
 same stories whatever the batches were; the stage replays from scratch only when a setting
-or an article's clean text or date changed (see stages/stories.py).
+or an article's clean text or date changed (see stages/stories/stage.py).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ LEAD_DATE_CHARS = 300
 # with it: within the story's days (or undated), its similarity is divided by this share
 # before the threshold (language tags as given; untagged articles are never scaled).
 CROSS_LANGUAGE_SHARE = 0.35
-# Across languages the dense multilingual embedding (stages/embeddings.py) speaks instead:
+# Across languages the dense multilingual embedding (stages/stories/embeddings.py) speaks instead:
 # the cosine of the article's embedding with the story's mean embedding is mapped onto the
 # word-similarity scale, DENSE_ZERO -> 0 and DENSE_ZERO + 1/DENSE_SCALE -> 1, and the higher
 # of the two counts (then the same date damping and bars). Unrelated stories sit at about
@@ -199,7 +199,7 @@ class Unit:
     follow: str | None = None  # the story of an earlier copy of its reprint group, if any
     language: str | None = None
     span: tuple[int, int] | None = None  # (first, last) day of a month-only date, when `day` is None
-    embedding: np.ndarray | None = None  # unit-length dense vector (stages/embeddings.py), if made
+    embedding: np.ndarray | None = None  # unit-length dense vector (stages/stories/embeddings.py), if made
 
 
 @dataclass
@@ -606,7 +606,7 @@ def cluster_articles(
 
     placed: article -> story of the articles already in `state` (their reprint copies follow
     them); vectors: article -> its term vector where already made (see `term_vector`);
-    embeddings: article -> its unit dense vector (stages/embeddings.py), where made.
+    embeddings: article -> its unit dense vector (stages/stories/embeddings.py), where made.
     Returns (state, {article id: story id}) for the articles given.
     """
     state = state or ClusterState()

@@ -1,9 +1,9 @@
-"""Stories and storylines (version 3: online clustering, see stages/story_clustering.py).
+"""Stories and storylines (version 3: online clustering, see stages/stories/clustering.py).
 
 Map step: each article's term vector and dense multilingual embedding (pure, per article;
-stages/embeddings.py). Reduce (`finish`): the stage
+stages/stories/embeddings.py). Reduce (`finish`): the stage
 continues from where the last run stopped: articles not yet placed are put in canonical
-order (see story_clustering.canonical_keys) after those already placed, against the
+order (see clustering.canonical_keys) after those already placed, against the
 persisted clustering state. New articles always sort after placed ones, so this is exactly
 what one run over the whole input gives: batch boundaries never change the stories, and a
 rerun with nothing new does nothing. When an article's date or clean text or a clustering

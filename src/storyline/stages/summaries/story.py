@@ -1,26 +1,4 @@
-"""Cited extractive story summaries.
-
-Faithful by construction: every summary sentence is a sentence of one of the story's
-articles, copied verbatim, and it cites every article that carries it or a close paraphrase
-(`paraphrase_similarity` >= PARAPHRASE_SIMILARITY), not only the one it was taken from.
-
-How sentences are chosen:
-1. Split each article into sentences and merge near-identical sentences across articles
-   into one *claim* (a reprinted or lightly edited wire sentence is one claim, not five).
-2. A claim's *sources* are the distinct texts carrying it: all copies in one reprint group
-   count as one source, so syndication does not buy centrality.
-3. Score = centrality (mean TF-IDF cosine to the claims of the *other* sources: what the
-   coverage agrees on) + a lead bonus (news puts the point first) + cross-source support.
-4. Greedy selection by score with redundancy control: a claim too similar to one already
-   chosen is skipped, so no sentence (or its paraphrase) appears twice.
-
-Photo captions ("This frame grab from a video released on Nov. 2 ...", "(AP Photo/...)",
-"Iraqi soldiers advance toward al-Qaim, ..., on Friday.") are not summary material and are
-left out. The story's headline is the most central of its articles' titles.
-
-The weights and lengths were tuned on the NeuS train split (`storyline eval summaries
---split train`) and are reported on val; see evaluation/summaries.py.
-"""
+"""One story's summary and timeline from its articles (`StoryInput`), a plain function."""
 
 from __future__ import annotations
 

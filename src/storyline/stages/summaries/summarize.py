@@ -358,7 +358,7 @@ def best_match(sentence: str, text: str | Sequence[str]) -> tuple[str, float]:
 def disputes(articles: Sequence[ArticleForGrouping]) -> list[dict]:
     """Figures the story's sources disagree on, each value with who said it and where.
 
-    Uses the figures stage (stages/figures.py): [{"what", "note", "cites", "figures": [{"value",
+    Uses the figures stage (stages/events/figures.py): [{"what", "note", "cites", "figures": [{"value",
     "who", "article_id", "quote"}]}]; `value` reads "about 1,500", "between 2,500 and 3,500".
     """
     from storyline.stages.events.figures import extract_figures, find_disputes

@@ -2,7 +2,7 @@
 
 Until an event stage stores events, the events are the story's dated sentences: a sentence
 that names a day ("Nov. 3", "November 3, 2017", "Friday", "late Friday", "yesterday") is
-resolved to a calendar date by stages/dates.py against its article's publication date. An
+resolved to a calendar date by text/date_mentions.py against its article's publication date. An
 article with no known date borrows the story's earliest known date and its entries are
 marked `estimated`; with no date anywhere in the story only absolute dates ("Nov. 2, 2017")
 are placed, and relative days are left out rather than guessed.
