@@ -54,6 +54,52 @@ def test_the_readme_demo_session_is_what_the_demo_prints():
     assert _readme_demo() == _demo_output(), "README's demo block is stale: run `python -m tests.test_docs`"
 
 
+PY_START, PY_END = "<!-- python-example -->", "<!-- /python-example -->"
+
+
+@pytest.mark.slow
+def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    """The README's "Use it from Python" block, run as written on the bundled seed articles."""
+    from storyline.seeds import seed_files
+
+    block = README.split(PY_START)[1].split(PY_END)[0].strip().splitlines()
+    assert block[0] == "```python" and block[-1] == "```"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for path in seed_files():
+        (articles / path.name).write_bytes(path.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    exec(compile("\n".join(block[1:-1]), "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{len(seed_files())} articles added, 0 rejected"
+    stories = [line.split(" ", 2) for line in lines[1:]]
+    assert stories and all(sid.startswith("st-") for sid, _, _ in stories)
+    assert sum(int(n) for _, n, _ in stories) == len(seed_files())
+    # The main story holds the four reprints and rewrites of the Syrian-Iraqi offensive.
+    assert max(int(n) for _, n, _ in stories) == 4
+
+
+def test_public_api_names_resolve():
+    import storyline
+
+    for name in storyline.__all__:
+        assert getattr(storyline, name) is not None, name
+    with pytest.raises(AttributeError):
+        storyline.no_such_name  # noqa: B018
+
+
+def test_old_geocode_path_warns_and_works():
+    import importlib
+    import sys
+
+    sys.modules.pop("storyline.stages.places", None)
+    with pytest.warns(DeprecationWarning, match="storyline.geo.places"):
+        old = importlib.import_module("storyline.stages.places")
+    from storyline.geo.places import geocode
+
+    assert old.geocode is geocode
+
+
 if __name__ == "__main__":
     head, rest = README.split(DEMO_START)
     tail = rest.split(DEMO_END)[1]

@@ -1,3 +1,88 @@
-"""storyline: turn overlapping news coverage into stories a person can trust."""
+"""storyline: turn overlapping news coverage into stories a person can trust.
+
+The Python API, the same pipeline the CLI runs:
+
+    import storyline
+
+    report = storyline.ingest(["articles/"], db="news.db")   # files, folders, JSONL, HTML, WARC, feeds
+    storyline.run(db="news.db")                              # clean, reprints, stories, ... summaries
+    with storyline.open("news.db") as store:
+        for story in store.stories():
+            print(story["id"], story["title"])
+
+Names are imported on first use, so `import storyline` stays cheap for the worker processes
+and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from storyline.executor.local import StageReport
+    from storyline.ingest import IngestReport
+    from storyline.store import Store
+
+DEFAULT_DB = "storyline.db"
+
+# The record types a user meets in results: name -> module holding it.
+_LAZY = {
+    "Store": "storyline.store",
+    "IngestReport": "storyline.ingest",
+    "StageReport": "storyline.executor.local",
+    "RawArticle": "storyline.records",
+    "CleanArticle": "storyline.records",
+    "Rejection": "storyline.records",
+    "Figure": "storyline.records",
+    "Dispute": "storyline.records",
+    "EntityMention": "storyline.records",
+    "StorylineError": "storyline.errors",
+    "NotFoundError": "storyline.errors",
+    "StoreError": "storyline.errors",
+}
+
+__all__ = ["__version__", "open", "ingest", "run", *_LAZY]
+
+
+def open(db: str | os.PathLike[str] = DEFAULT_DB) -> Store:  # noqa: A001 - storyline.open, like sqlite3.connect
+    """Open (or create) a storyline database; use it as a context manager to close it."""
+    from storyline.store import Store
+
+    return Store(db)
+
+
+def ingest(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+           db: str | os.PathLike[str] = DEFAULT_DB) -> IngestReport:
+    """Store every article under `paths` (files or folders) in `db`, as `storyline ingest` does.
+    Bad inputs are not raised: they are in the report's `rejections` (and the store's)."""
+    from storyline.ingest import ingest as ingest_paths
+    from storyline.store import Store
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    with Store(db) as store:
+        return ingest_paths(store, [os.fspath(p) for p in paths])
+
+
+def run(db: str | os.PathLike[str] = DEFAULT_DB, workers: int | None = None) -> list[StageReport]:
+    """Process everything pending in `db`, as `storyline run` does (without a progress bar);
+    `workers` defaults to the cores, at most 4. Safe to interrupt and call again."""
+    from storyline.executor.local import default_workers
+    from storyline.pipeline import run_pipeline
+    from storyline.store import Store
+
+    with Store(db) as store:
+        return run_pipeline(store, workers=workers or default_workers())
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'storyline' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
