@@ -11,8 +11,7 @@ import pytest
 
 from storyline.seeds import seed_files
 from storyline.store import Store
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.helpers import FIXTURES
 
 
 @pytest.fixture

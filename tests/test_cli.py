@@ -5,24 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from storyline.export import ARTICLE_FIELDS, STORY_FIELDS
-
-from .conftest import FIXTURES
-
-
-def storyline(*args: str, db: Path | None = None, env: dict | None = None, stdin: bytes | None = None, cwd=None):
-    full_env = {k: v for k, v in os.environ.items() if k != "STORYLINE_DB"} | (env or {})
-    cmd = [sys.executable, "-m", "storyline", *args] + (["--db", str(db)] if db else [])
-    return subprocess.run(cmd, capture_output=True, input=stdin, env=full_env, cwd=cwd, timeout=300)
+from tests.helpers import FIXTURES, storyline
 
 
 @pytest.fixture(scope="module")

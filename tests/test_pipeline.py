@@ -16,8 +16,7 @@ from storyline.export import ARTICLE_FIELDS, EXPORTS
 from storyline.ingest import ingest
 from storyline.pipeline import run_pipeline
 from storyline.store import Store
-
-from .conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 
 def _inputs(seeds) -> list[str]:

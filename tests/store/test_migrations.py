@@ -6,13 +6,13 @@ import gzip
 import io
 import json
 import shutil
-from pathlib import Path
 
 from storyline.export import export
 from storyline.store import Store
 from storyline.store.migrations import MIGRATIONS
+from tests.helpers import FIXTURES as BASE_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "upgrade"
+FIXTURES = BASE_FIXTURES / "upgrade"
 # Numbers below this were each used twice before the rule; they stay, as databases hold them.
 FIRST_UNIQUE = 16
 

@@ -54,7 +54,7 @@ class BadRequest(Exception):
 
 
 def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
-    """The one error shape of the API (pinned by tests/test_api_errors.py)."""
+    """The one error shape of the API (pinned by tests/web/test_api.py)."""
     return {"error": {"status": status, "code": code, "message": message, "details": details or []}}
 
 

@@ -18,9 +18,7 @@ from storyline.geo.places import GeoContext, geocode, geocode_document
 from storyline.records import CleanArticle, EntityMention
 from storyline.stages.entities.extract import extract, resolve
 from storyline.store import Store
-
-from .conftest import FIXTURES
-from .test_cli import storyline
+from tests.helpers import FIXTURES, storyline
 
 BOUKAMAL = (34.45, 40.92)
 

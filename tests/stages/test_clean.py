@@ -15,8 +15,7 @@ from storyline.stages.clean.article import clean_article, outlet_key
 from storyline.stages.clean.lines import classify_line, clean_lines, line_shape, split_lines
 from storyline.stages.clean.stage import CleanStage
 from storyline.store import Store
-
-from .conftest import FIXTURES
+from tests.helpers import FIXTURES, write_warc
 
 
 def seed(seeds: list[Path], prefix: str) -> RawArticle:
@@ -237,10 +236,8 @@ def test_export_carries_the_new_metadata_fields(tmp_path, seeds):
 
 
 def test_a_warc_page_keeps_its_capture_date_apart_from_its_publication_date(tmp_path, store):
-    from .test_ingest import _warc
-
     page = (FIXTURES / "ingest" / "taipei_times_2017-11-05.html").read_bytes()
-    _warc(tmp_path / "crawl.warc", [("https://www.taipeitimes.com/News/front/archives/2017/11/05/2003681642",
+    write_warc(tmp_path / "crawl.warc", [("https://www.taipeitimes.com/News/front/archives/2017/11/05/2003681642",
                                      page, "text/html; charset=utf-8")])
     ingest(store, [str(tmp_path / "crawl.warc")])
     run_pipeline(store)

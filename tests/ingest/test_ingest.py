@@ -7,14 +7,10 @@ import io
 import json
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 from storyline.ingest import ingest
 from storyline.ingest.decode import MAX_ITEM_BYTES
 from storyline.store import Store
-
-from .conftest import FIXTURES
+from tests.helpers import FIXTURES, write_warc
 
 INGEST = FIXTURES / "ingest"
 
@@ -85,20 +81,10 @@ def test_jsonl_from_stdin_without_id_gets_line_ids(store):
     assert report.added == 1 and _ids(store) == ["stdin-1"]
 
 
-def _warc(path: Path, records: list[tuple[str, bytes, str]]) -> None:
-    with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=path.suffix == ".gz")
-        for uri, payload, ctype in records:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-            writer.write_record(
-                writer.create_warc_record(uri, "response", payload=io.BytesIO(payload), http_headers=headers)
-            )
-
-
 def test_warc_html_responses_become_articles_and_others_are_skipped(store, tmp_path):
     page = (INGEST / "taipei_times_2017-11-05.html").read_bytes()
     path = tmp_path / "crawl.warc.gz"
-    _warc(path, [
+    write_warc(path, [
         ("https://www.taipeitimes.com/News/front/archives/2017/11/05/2003681642", page, "text/html; charset=utf-8"),
         ("https://www.taipeitimes.com/logo.png", b"\x89PNG....", "image/png"),
     ])
@@ -113,7 +99,7 @@ def test_warc_html_responses_become_articles_and_others_are_skipped(store, tmp_p
 def test_truncated_warc_keeps_records_before_the_damage(store, tmp_path):
     page = (INGEST / "taipei_times_2017-11-05.html").read_bytes()
     good = tmp_path / "good.warc"
-    _warc(good, [("https://example.org/a", page, "text/html"), ("https://example.org/b", page + b"<p>more</p>", "text/html")])
+    write_warc(good, [("https://example.org/a", page, "text/html"), ("https://example.org/b", page + b"<p>more</p>", "text/html")])
     data = good.read_bytes()
     broken = tmp_path / "broken.warc"
     # Keep the first record whole and garble the second's header.
