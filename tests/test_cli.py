@@ -14,6 +14,8 @@ import pytest
 from storyline.export import ARTICLE_FIELDS, STORY_FIELDS
 from tests.helpers import FIXTURES, storyline
 
+pytestmark = pytest.mark.slow  # every test here runs the CLI in a subprocess
+
 
 @pytest.fixture(scope="module")
 def cli_db(tmp_path_factory, seeds) -> Path:

@@ -55,6 +55,7 @@ def test_new_articles_are_processed_incrementally(tmp_path, seeds, uninterrupted
         assert _snapshot(store) == uninterrupted
 
 
+@pytest.mark.slow
 def test_map_steps_in_worker_processes_give_the_same_results(tmp_path, seeds, uninterrupted, monkeypatch):
     from storyline.pipeline import default_stages
 
@@ -93,6 +94,7 @@ class _WorkerKiller:
         return {}
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_a_clear_error(tmp_path):
     with Store(tmp_path / "db.sqlite") as store:
         with pytest.raises(StorylineError, match="a worker process died during stage worker-killer"):
@@ -140,6 +142,7 @@ def commits_in_a_run(tmp_path_factory, seeds) -> int:
     return int(proc.stdout.decode().split()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("share", [0.0, 0.25, 0.5, 0.75, 0.99])
 def test_run_killed_and_restarted_equals_uninterrupted_run(tmp_path, seeds, uninterrupted, commits_in_a_run, share):
     """kill -9 after a share of the run's transactions, at every stage in turn, then run again."""
@@ -179,6 +182,7 @@ def _square_plus(x: int, y: int) -> int:
     return x * x + y
 
 
+@pytest.mark.slow
 def test_map_chunks_yields_in_order_and_draws_inputs_as_it_goes(tmp_path):
     """A finish's `map_chunks`: the same results as `serial_map`, in order, from a pool of
     workers; inputs are drawn only a few calls ahead (so a stage can read each chunk's

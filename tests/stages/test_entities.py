@@ -156,6 +156,7 @@ def test_bad_geoparsing_file_is_a_clear_error(tmp_path):
         read_corpus(bad)
 
 
+@pytest.mark.slow
 def test_cli_entities_export_and_eval(tmp_path, seeded_db: Path):
     db = tmp_path / "copy.db"
     db.write_bytes(seeded_db.read_bytes())

@@ -219,6 +219,7 @@ def test_pages_render_the_api_dicts(client, main_story):
     assert twin["story"]["id"] == main_story["id"] and twin["diffs"]
 
 
+@pytest.mark.slow
 def test_serve_command_serves_the_api_and_refuses_a_missing_database(web_db, tmp_path):
     import json
     import os
