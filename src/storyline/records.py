@@ -1,4 +1,4 @@
-"""The typed records that cross stage boundaries.
+"""The typed records that cross module boundaries.
 
 One record type per boundary (see STYLE.md lesson 1): ingest produces `RawArticle`,
 cleaning produces `CleanArticle`, the corpus stages produce assignments. Stage logic is
@@ -137,26 +137,26 @@ class ArticleForEvents:
 class ArticleExtraction:
     """One article's dates, dated event mentions and figures (the events stage's map output).
 
-    `dates` and `mentions` are `stages.dates.DateMention` and `stages.events.EventMention`
-    records; an undated article's are filled in by the stage's corpus step from an estimate.
+    An undated article's `dates` and `mentions` are filled in by the stage's corpus step from
+    an estimate.
     """
 
     article_id: str
     anchor: str | None
     anchor_source: str
-    dates: list[Any] = field(default_factory=list)
-    mentions: list[Any] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    mentions: list[EventMention] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     anchor_estimate: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class EntityMention:
-    """A person, organisation or place named in an article (issue 6: entities and places).
+    """A person, organisation or place named in an article.
 
     `kind` is "person", "org" or "place" after the gazetteer check (spaCy's `label` is kept:
     it often calls an Arabic town a PERSON). `key` is the spelling-folded name the corpus-wide
-    step groups by; `place` is the geocoded place as a dict (see stages.places.Place.to_dict).
+    step groups by; `place` is the geocoded place as a dict (`Place.to_dict`).
     """
 
     article_id: str
@@ -181,6 +181,9 @@ class ArticleEntities:
 
 @dataclass(frozen=True)
 class Link:
+    """Two articles that share text: containment of the shorter in the longer, and whether
+    that makes a reprint (else it is partial reuse)."""
+
     a: str
     b: str
     containment: float
@@ -190,7 +193,75 @@ class Link:
 
 @dataclass(frozen=True)
 class GroupInfo:
+    """A reprint group: its members, the fullest copy (most shingles) and the earliest known."""
+
     group_id: str
     members: tuple[str, ...]
     fullest: str
     earliest: str | None
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression and the day (or days) it means."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None  # YYYY-MM-DD, None when it cannot be resolved (no anchor)
+    value_end: str | None  # last day of a span ("last weekend"), else same as value
+    anchor: str | None  # the date it was resolved against
+    anchor_source: str  # "published", "story estimate", "absolute" or "none"
+    confidence: float
+    estimated: bool
+    part: str = ""  # "late", "early" as written
+
+
+@dataclass(frozen=True)
+class EventMention:
+    """One article's report of a dated event."""
+
+    article_id: str
+    type: str  # CASE 2021 / ACLED-like type (types.TYPES)
+    family: str  # battle, capture of territory, ...
+    start: int  # clause span in the article text
+    end: int
+    text: str  # the clause
+    date_text: str  # the date expression(s) as written
+    date_start: str | None
+    date_end: str | None
+    date_confidence: float
+    anchor: str | None
+    anchor_source: str
+    estimated: bool
+    reported: bool  # the date is that of the statement reporting it
+    place: str | None
+    place_key: str | None
+    place_inferred: bool
+    actors: tuple[str, ...]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: where it is and how sure we are."""
+
+    name: str  # the gazetteer's name ("Ālbū Kamāl")
+    lat: float
+    lon: float
+    country: str | None  # ISO 3166-1 alpha-2 ("SY"), None for regions spanning countries
+    country_name: str | None
+    kind: str  # country, continent, admin1, region, city, village, ...
+    geonameid: int | None
+    population: int
+    confidence: float  # 0..1
+    method: str = "gazetteer"  # gazetteer, demonym, acronym, county, contained, context
+    admin1: str | None = None  # GeoNames first-level division code ("FL")
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "lat": round(self.lat, 5), "lon": round(self.lon, 5),
+            "country": self.country, "country_name": self.country_name, "kind": self.kind,
+            "geonameid": self.geonameid, "population": self.population,
+            "confidence": round(self.confidence, 3), "method": self.method, "admin1": self.admin1,
+        }

@@ -43,6 +43,7 @@ from storyline.geo.gazetteer import (
     gazetteer,
     haversine_km,
 )
+from storyline.records import Place
 from storyline.text.names import fold, name_key
 
 NEAR_KM = 250.0
@@ -61,31 +62,6 @@ CAPITAL_BONUS = 2.5  # "Washington" is the capital more often than the state
 
 _DIRECTIONS = {"west", "east", "north", "south", "western", "eastern", "northern", "southern",
                "northwest", "northeast", "southwest", "southeast"}
-
-
-@dataclass(frozen=True)
-class Place:
-    """A resolved place: where it is and how sure we are."""
-
-    name: str  # the gazetteer's name ("Ālbū Kamāl")
-    lat: float
-    lon: float
-    country: str | None  # ISO 3166-1 alpha-2 ("SY"), None for regions spanning countries
-    country_name: str | None
-    kind: str  # country, continent, admin1, region, city, village, ...
-    geonameid: int | None
-    population: int
-    confidence: float  # 0..1
-    method: str = "gazetteer"  # gazetteer, demonym, acronym, county, contained, context
-    admin1: str | None = None  # GeoNames first-level division code ("FL")
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name, "lat": round(self.lat, 5), "lon": round(self.lon, 5),
-            "country": self.country, "country_name": self.country_name, "kind": self.kind,
-            "geonameid": self.geonameid, "population": self.population,
-            "confidence": round(self.confidence, 3), "method": self.method, "admin1": self.admin1,
-        }
 
 
 @dataclass

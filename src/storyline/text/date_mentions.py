@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storyline.records import DateMention
+
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = {
@@ -39,22 +41,6 @@ _EXPRESSION = re.compile(
     r"(?!\w)",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class DateMention:
-    """One date expression and the day (or days) it means."""
-
-    text: str
-    start: int
-    end: int
-    value: str | None  # YYYY-MM-DD, None when it cannot be resolved (no anchor)
-    value_end: str | None  # last day of a span ("last weekend"), else same as value
-    anchor: str | None  # the date it was resolved against
-    anchor_source: str  # "published", "story estimate", "absolute" or "none"
-    confidence: float
-    estimated: bool
-    part: str = ""  # "late", "early" as written
 
 
 def resolve_dates(text: str, anchor: str | None, anchor_source: str = "published",

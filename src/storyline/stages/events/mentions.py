@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from storyline.records import EventMention
 from storyline.stages.events.figures import attribution
 from storyline.stages.events.types import classify_event
 from storyline.text.date_mentions import DateMention, resolve_dates
@@ -71,31 +72,6 @@ _ACTOR = re.compile(
     r"(?:(?:security|government|regime|paramilitary|allied|armed|special|elite)\s+)?"
     r"(?:forces|troops|army|military|soldiers|paramilitaries|paramilitary fighters|militias?|fighters|police|government|navy|air force)\b"
 )
-
-
-@dataclass(frozen=True)
-class EventMention:
-    """One article's report of a dated event."""
-
-    article_id: str
-    type: str  # CASE 2021 / ACLED-like type (types.TYPES)
-    family: str  # battle, capture of territory, ...
-    start: int  # clause span in the article text
-    end: int
-    text: str  # the clause
-    date_text: str  # the date expression(s) as written
-    date_start: str | None
-    date_end: str | None
-    date_confidence: float
-    anchor: str | None
-    anchor_source: str
-    estimated: bool
-    reported: bool  # the date is that of the statement reporting it
-    place: str | None
-    place_key: str | None
-    place_inferred: bool
-    actors: tuple[str, ...]
-    cues: tuple[str, ...]
 
 
 @dataclass
