@@ -81,9 +81,11 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
 
 def test_public_api_names_resolve():
     import storyline
+    import storyline.ingest  # a subpackage of the same name does not replace the function
 
     for name in storyline.__all__:
         assert getattr(storyline, name) is not None, name
+    assert callable(storyline.ingest) and callable(storyline.run) and callable(storyline.open)
     with pytest.raises(AttributeError):
         storyline.no_such_name  # noqa: B018
 

@@ -10,8 +10,9 @@ The Python API, the same pipeline the CLI runs:
         for story in store.stories():
             print(story["id"], story["title"])
 
-Names are imported on first use, so `import storyline` stays cheap for the worker processes
-and the CLI.
+The record types are imported on first use. The `storyline.ingest` package is imported here,
+before the function `ingest` is defined: importing a subpackage the first time binds its name
+on the parent, which would otherwise replace the function with the package.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+import storyline.ingest  # noqa: E402, F401 - before `def ingest` below, see the docstring
 
 if TYPE_CHECKING:
     from storyline.executor.local import StageReport
