@@ -223,10 +223,8 @@ def test_a_line_repeated_across_one_outlet_is_furniture_but_shared_across_outlet
     assert report.processed == 0 and report.stats == {}
 
 
-def test_export_carries_the_new_metadata_fields(tmp_path, seeds):
-    with Store(tmp_path / "x.db") as store:
-        ingest(store, [str(p) for p in seeds])
-        run_pipeline(store)
+def test_export_carries_the_new_metadata_fields(seeded_db):
+    with Store(seeded_db) as store:
         rows = {r["id"][:3]: r for r in store.export_articles()}
     assert rows["001"]["published"] == "2017-11-04" and rows["001"]["dateline"] == "Beirut"
     assert rows["001"]["published_source"].startswith("dateline") and rows["001"]["wire"][0] == "AP"

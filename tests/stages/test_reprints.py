@@ -13,11 +13,13 @@ from click.testing import CliRunner
 
 from storyline.cli import cli
 from storyline.evaluation.reprints import check_seeds
+from storyline.executor.local import LocalExecutor
 from storyline.ingest import ingest
-from storyline.pipeline import run_pipeline
+from storyline.stages.clean.stage import CleanStage
 from storyline.stages.reprints.alignment import align, align_many
 from storyline.stages.reprints.links import candidate_pairs, candidate_pairs_flat, reprint_groups
 from storyline.stages.reprints.shingling import decode_sample, sketch_many
+from storyline.stages.reprints.stage import ReprintStage
 from storyline.store import Store
 
 
@@ -92,7 +94,7 @@ def _run_in_order(root: Path, texts: dict[str, str], order: list[str], batches: 
         size = -(-len(order) // batches)
         for start in range(0, len(order), size):
             ingest(store, [str(folder / f"{name}.txt") for name in order[start : start + size]])
-            run_pipeline(store)
+            LocalExecutor(store).run([CleanStage(), ReprintStage()])  # the stages groups come from
         return {
             "groups": store.reprint_groups(),
             "infos": sorted((g.group_id, g.members, g.fullest, g.earliest) for g in store.reprint_group_infos()),
@@ -314,9 +316,6 @@ def test_finish_in_worker_processes_gives_the_same_results(seeds: list[Path], tm
     """With workers the exact check and the alignment run through the executor's pool
     (`map_chunks`), several chunks at once: the stored links, groups and alignments are
     those of one process."""
-    from storyline.executor.local import LocalExecutor
-    from storyline.stages.clean.stage import CleanStage
-    from storyline.stages.reprints.stage import ReprintStage
 
     folder = tmp_path / "in"
     folder.mkdir()
