@@ -150,6 +150,31 @@ def test_cli_and_exports(seeded):
     assert not {c["value_low"] for c in claims} & {5712, 9836}
 
 
+def test_story_and_claims_report_the_same_disputes(seeded):
+    """`storyline story --json` and `storyline claims --disputed` read one set of disputes."""
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["claims", "--disputed", "--db", str(seeded)], env={"COLUMNS": "300"})
+    assert listed.exit_code == 0, listed.output
+    with Store(seeded) as store:
+        stories = [s["id"] for s in store.stories()]
+        claims = store.claims(disputed_only=True)
+        whats = {d["id"]: d["what"] for d in store.disputes()}
+    assert claims, "the seeds' figures 1,500 vs 2,500-3,500 are disputed"
+    shown = set()
+    for story_id in stories:
+        out = runner.invoke(cli, ["story", story_id, "--json", "--db", str(seeded)])
+        assert out.exit_code == 0, out.output
+        members = set(json.loads(out.output)["story"]["articles"])
+        for d in json.loads(out.output)["summary"]["disputes"]:
+            figures = {(d["what"], f["article_id"], f["who"]) for f in d["figures"]}
+            assert {f[1] for f in figures} & members  # the story reports one of its figures
+            shown |= figures
+    from_claims = {(whats[c["dispute"]], c["article_id"], c["attributed_to"]) for c in claims}
+    assert shown == from_claims
+    for _, article_id, who in from_claims:
+        assert article_id in listed.output and who in listed.output
+
+
 def test_shipped_model_re_ranks_only_the_lexicons_candidates():
     from storyline.stages.events.types import classify_event, model_type
 

@@ -93,6 +93,16 @@ def test_story_detail_has_cited_summary_groups_and_links(client, main_story):
     assert body["timeline"]["computed"]
     for key in ("events", "figures", "disputes", "places", "entities"):
         assert isinstance(body[key]["computed"], bool) and isinstance(body[key]["items"], list)
+    # The events stage's figures and disputes: 1,500 (AFP, the coalition) vs 2,500-3,500 (AP, Dillon).
+    assert body["figures"]["computed"] and body["figures"]["items"]
+    values = {f["value"] for f in body["figures"]["items"]}
+    assert {"about 1,500", "between 2,500 and 3,500"} <= values
+    assert all(f["citation"]["article"] in members for f in body["figures"]["items"])
+    (fighters,) = [d for d in body["disputes"]["items"] if "1,500" in d["note"]]
+    said = {(f["value"], f["who"]) for f in fighters["figures"]}
+    assert ("between 2,500 and 3,500", "Col. Ryan Dillon") in said
+    assert any(v == "about 1,500" and "coalition" in (who or "") for v, who in said)
+    assert {f["dispute"] for f in body["figures"]["items"] if f["value"] == "about 1,500"} != {None}
     group = body["reprint_groups"][0]
     assert len(group["articles"]) == 3 and group["fullest"] in group["articles"]
     assert any(link["kind"] == "reprint" for link in body["links"])
@@ -215,6 +225,8 @@ def test_pages_render_the_api_dicts(client, main_story):
     assert page.status_code == 200
     for section in ('id="summary"', 'id="timeline"', 'id="map"', 'id="sources"', 'id="diff"', "<del>", "<ins>"):
         assert section in page.text
+    figures = page.text[page.text.index('id="figures"'):page.text.index('id="sources"')]
+    assert 'class="figures"' in figures and "2,500 and 3,500" in figures and "not computed" not in figures
     twin = client.get(f"/stories/{main_story['id']}.json").json()
     assert twin["story"]["id"] == main_story["id"] and twin["diffs"]
 
@@ -356,3 +368,30 @@ def test_pages_light_up_with_the_entities_and_events_stages(web_db, main_story, 
         assert "ev1" in {e["id"] for e in c.get("/api/events", params={"q": "clash"}).json()["events"]}
         page = c.get(f"/stories/{main_story['id']}").text
         assert "Haider al-Abadi" in page and "clash" in page and 'class="place"' in page
+
+
+def test_diff_lays_out_the_reprint_stages_alignment(client, main_story, web_db):
+    """The diff page shows the aligner's passages and edits (what `storyline diff --json` prints)."""
+    from storyline.views.reprints import diff_data
+
+    body = client.get(f"/api/stories/{main_story['id']}").json()
+    group = body["reprint_groups"][0]
+    other = next(a for a in group["articles"] if a != group["fullest"])
+    diff = client.get("/api/diff", params={"a": group["fullest"], "b": other}).json()
+    with Store(web_db) as s:
+        aligned = diff_data(s, group["fullest"], other)
+    assert (diff["a"]["id"], diff["b"]["id"]) == (aligned["ref"], aligned["copy"])
+    pairs = [r for r in diff["rows"] if r["kind"] == "pair"]
+    assert diff["stats"]["aligned"] == len(pairs) == len(aligned["passages"])
+    by_start = sorted(aligned["passages"], key=lambda p: p["ref_start"])
+    for row, passage in zip(pairs, by_start, strict=True):
+        assert "".join(x["text"] for x in row["left"]) == passage["ref_text"]
+        assert "".join(x["text"] for x in row["right"]) == passage["copy_text"]
+        edits = [e for e in passage["edits"] if e[0] != "insert"]
+        assert [x["text"] for x in row["left"] if x["op"] == "del"] == [e[1] for e in edits]
+        inserted = [e[2] for e in passage["edits"] if e[0] != "delete"]
+        assert [x["text"] for x in row["right"] if x["op"] == "ins"] == inserted
+    assert sum(r["kind"] == "only_a" for r in diff["rows"]) == len([t for t in aligned["removed"] if t.strip()])
+    assert sum(r["kind"] == "only_b" for r in diff["rows"]) == len([t for t in aligned["added"] if t.strip()])
+    html = client.get("/diff", params={"a": group["fullest"], "b": other}).text
+    assert "<del>" in html and "<ins>" in html and "passages aligned" in html

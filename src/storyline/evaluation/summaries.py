@@ -158,6 +158,7 @@ def seeds_checklist(echo) -> bool:
         checks = [("pipeline", s["id"], store.story_summary(s["id"])) for s in store.stories()]
         story = summarize_story(StoryInput("expected 000-003", "", expected,
                                            {a.id: groups[a.id] for a in expected if a.id in groups}))
+        story["disputes"] = store.article_disputes([a.id for a in expected])  # the events stage's
         checks.append(("expected story", "000-003", story))
         text_of = {a.id: a.text for a in arts}
         ap = sorted(a.id for a in arts if a.id[:3] in {"000", "001", "003"})

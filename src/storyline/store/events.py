@@ -15,6 +15,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def figure_value(low: float, high: float, qualifier: str) -> str:
+    """A figure as a reader says it: "about 1,500", "between 2,500 and 3,500"."""
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}" if x == int(x) else f"{x:,}"
+
+    if low == high:
+        return f"{qualifier} {fmt(low)}".strip()
+    return f"between {fmt(low)} and {fmt(high)}"
+
+
 class EventStore(StoreBase):
     def pending_extractions(self, version: int) -> list[str]:
         """Cleaned articles with no extraction, or one made from an older text or stage."""
@@ -137,6 +147,68 @@ class EventStore(StoreBase):
     def disputes(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT id, what, note, figures FROM figure_disputes ORDER BY what, id")
         return [{"id": r[0], "what": r[1], "note": r[2], "figures": json.loads(r[3])} for r in rows]
+
+    def _extracted_figures(self, article_ids: Sequence[str]) -> dict[tuple[str, int], dict[str, Any]]:
+        """(article id, start) -> the stored figure, for the figures of `article_ids`."""
+        out = {}
+        for article_id, figures in self.db.execute(
+            "SELECT article_id, figures FROM article_extractions WHERE article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(article_ids))),),
+        ):
+            for f in json.loads(figures):
+                out[(article_id, f["start"])] = f
+        return out
+
+    def stored_disputes_of(self, article_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+        """The stored disputes with a figure in one of `article_ids` (every dispute when None)."""
+        if article_ids is None:
+            return self.disputes()
+        rows = self.db.execute(
+            "SELECT id, what, note, figures FROM figure_disputes d WHERE EXISTS (SELECT 1 FROM json_each(d.figures) f"
+            " WHERE json_extract(f.value, '$.article_id') IN (SELECT value FROM json_each(?))) ORDER BY what, id",
+            (json.dumps(sorted(set(article_ids))),),
+        )
+        return [{"id": r[0], "what": r[1], "note": r[2], "figures": json.loads(r[3])} for r in rows]
+
+    def article_disputes(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The events stage's disputes that a figure of `article_ids` is part of, each with all
+        its figures (also those other articles report), as a reader sees them:
+        [{"what", "note", "cites": [article ids], "figures": [{"value", "who", "article_id", "quote"}]}].
+        `value` reads "about 1,500", "between 2,500 and 3,500"."""
+        return [d for _, d in self._reader_disputes(self.stored_disputes_of(article_ids))]
+
+    def story_disputes(self, story_id: str) -> list[dict[str, Any]]:
+        """`article_disputes` of the story's articles: what `storyline story` and the web show."""
+        members = [r[0] for r in self.db.execute("SELECT article_id FROM story_members WHERE story_id = ?", (story_id,))]
+        return self.article_disputes(members)
+
+    def disputes_by_story(self) -> dict[str, list[dict[str, Any]]]:
+        """story id -> `story_disputes(story id)`, for every story some dispute touches."""
+        story_of = dict(self.db.execute("SELECT article_id, story_id FROM story_members"))
+        out: dict[str, list[dict[str, Any]]] = {}
+        for stored, d in self._reader_disputes(self.disputes()):
+            for story in sorted({story_of[f["article_id"]] for f in stored["figures"] if f["article_id"] in story_of}):
+                out.setdefault(story, []).append(d)
+        return out
+
+    def _reader_disputes(self, stored: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        figures = self._extracted_figures([f["article_id"] for d in stored for f in d["figures"]])
+        out = []
+        for d in stored:
+            seen, items = set(), []
+            for ref in d["figures"]:
+                f = figures.get((ref["article_id"], ref["start"]))
+                if f is None:
+                    continue
+                value = figure_value(f["value_low"], f["value_high"], f["qualifier"])
+                if (value, f["attributed_to"], ref["article_id"]) in seen:
+                    continue
+                seen.add((value, f["attributed_to"], ref["article_id"]))
+                items.append({"value": value, "who": f["attributed_to"], "article_id": ref["article_id"],
+                              "quote": f["quote"]})
+            out.append((d, {"what": d["what"], "note": d["note"],
+                            "cites": sorted({f["article_id"] for f in d["figures"]}), "figures": items}))
+        return out
 
     def claims(self, disputed_only: bool = False) -> list[dict[str, Any]]:
         """Every figure as a claim: value, what it counts, who said it, where, and the dispute

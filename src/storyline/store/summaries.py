@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from storyline.store.base import StoreBase, chunks
+from storyline.store.base import chunks
+from storyline.store.events import EventStore
 
 
-class SummaryStore(StoreBase):
+class SummaryStore(EventStore):
     # -- summaries and timelines ----------------------------------------------------------
 
     def summary_input_keys(self, version: str, story_ids: Sequence[str] | None = None) -> dict[str, str]:
@@ -35,7 +36,7 @@ class SummaryStore(StoreBase):
             for chunk in chunks(list(story_ids)):
                 marks = ",".join("?" * len(chunk))
                 rows += self.db.execute(sql + f" WHERE m.story_id IN ({marks})", tuple(chunk)).fetchall()
-        event_revs = self._event_revisions() if self._has_events() else {}
+        event_revs = self._event_revisions()
         parts: dict[str, list[str]] = {}
         for story_id, article_id, rev, group in sorted(rows, key=lambda r: (r[0], r[1])):
             parts.setdefault(story_id, [f"events:{event_revs.get(story_id, '')}"]).append(f"{article_id}:{rev}:{group}")
@@ -65,14 +66,7 @@ class SummaryStore(StoreBase):
         """article id -> reprint group id, for those of `article_ids` in a group."""
         return self.values_by_id("reprint_groups", "article_id", "group_id", article_ids)
 
-    # -- the hook for stored events (issue 6b) ----------------------------------------------
-    # When the store has the events stage's table (`events`: one row per event of a story,
-    # with date_start, estimated, sources = article ids, mentions = [{text, ...}]), the
-    # timeline is made of those events instead of dated sentences. Without it: None.
-
-    def _has_events(self) -> bool:
-        cols = {r[1] for r in self.db.execute("PRAGMA table_info(events)")}
-        return {"story_id", "date_start", "estimated", "sources", "mentions"} <= cols
+    # -- stored events: the timeline is made of the events stage's events --------------------
 
     def _event_revisions(self) -> dict[str, str]:
         """story id -> a hash of its events (the events table is rewritten whole, so rowids
@@ -84,11 +78,9 @@ class SummaryStore(StoreBase):
             digests.setdefault(sid, hashlib.sha1()).update(repr((start, est, sources, mentions)).encode())
         return {sid: d.hexdigest()[:16] for sid, d in digests.items()}
 
-    def stored_events(self, story_id: str) -> list[dict[str, Any]] | None:
+    def stored_events(self, story_id: str) -> list[dict[str, Any]]:
         """The story's stored events as timeline entries [{"date", "date_end", "estimated", "text", "cites"}]
-        (text: the first reporting clause); None when the store has no events table."""
-        if not self._has_events():
-            return None
+        (text: the first reporting clause)."""
         out = []
         for start, end, est, sources, mentions in self.db.execute(
             "SELECT date_start, date_end, estimated, sources, mentions FROM events WHERE story_id = ?"
@@ -102,7 +94,9 @@ class SummaryStore(StoreBase):
         return out
 
     def save_summaries(self, rows: Sequence[dict[str, Any]]) -> None:
-        """rows: {story_id, input_key, headline, sentences, disputes, timeline}, one transaction."""
+        """rows: {story_id, input_key, headline, sentences, timeline}, one transaction. The
+        disputes column stays empty: a story's disputes are the events stage's, which
+        `story_summary` reads (`story_disputes`)."""
         made = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
             for r in rows:
@@ -112,7 +106,7 @@ class SummaryStore(StoreBase):
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         r["story_id"], r["input_key"], json.dumps(r["sentences"], ensure_ascii=False),
-                        json.dumps(r["disputes"], ensure_ascii=False),
+                        "[]",
                         json.dumps(r["timeline"], ensure_ascii=False), made,
                         json.dumps(r.get("headline"), ensure_ascii=False),
                     ),
@@ -124,7 +118,8 @@ class SummaryStore(StoreBase):
         return cur.rowcount
 
     def story_summary(self, story_id: str) -> dict[str, Any] | None:
-        """The stored summary of one story, or None when it has none yet.
+        """The stored summary of one story, with the events stage's disputes of its figures
+        (`story_disputes`), or None when it has none yet.
 
         {"story_id", "headline": {"text", "cites"} or None,
          "sentences": [{"text", "article_id", "cites": [article ids]}],
@@ -137,12 +132,13 @@ class SummaryStore(StoreBase):
             "SELECT story_id, sentences, disputes, timeline, made_at, headline FROM story_summaries"
             " WHERE story_id = ?", (story_id,),
         ).fetchone()
-        return None if row is None else _summary(row)
+        return None if row is None else _summary(row, self.story_disputes(story_id))
 
     def all_story_summaries(self) -> dict[str, dict[str, Any]]:
         """story id -> `story_summary(story id)` for every summarized story."""
+        disputes = self.disputes_by_story()
         return {
-            row[0]: _summary(row) for row in self.db.execute(
+            row[0]: _summary(row, disputes.get(row[0], [])) for row in self.db.execute(
                 "SELECT story_id, sentences, disputes, timeline, made_at, headline FROM story_summaries")
         }
 
@@ -157,9 +153,9 @@ class SummaryStore(StoreBase):
         return sorted(entries, key=lambda e: (e["date"], e["story"]))
 
 
-def _summary(row: Sequence[Any]) -> dict[str, Any]:
-    sid, sentences, disputes, timeline, made, head = row
+def _summary(row: Sequence[Any], disputes: list[dict[str, Any]]) -> dict[str, Any]:
+    sid, sentences, _unused, timeline, made, head = row
     return {
         "story_id": sid, "headline": json.loads(head) if head else None, "sentences": json.loads(sentences),
-        "disputes": json.loads(disputes), "timeline": json.loads(timeline), "made_at": made,
+        "disputes": disputes, "timeline": json.loads(timeline), "made_at": made,
     }

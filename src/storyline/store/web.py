@@ -41,21 +41,6 @@ def fts_phrase(text: str) -> str | None:
 
 
 class _WebQueries(StoreBase):
-    # -- helpers --------------------------------------------------------------------------
-
-    def _has_table(self, name: str) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
-        ).fetchone() is not None
-
-    def _columns(self, table: str) -> set[str]:
-        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-
-    def _count(self, table: str) -> int:
-        if not self._has_table(table):
-            return 0
-        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
     # -- stories --------------------------------------------------------------------------
 
     def web_stories(
@@ -164,38 +149,6 @@ class _WebQueries(StoreBase):
                 out[story_id] = (n, sorted(outlets.get(story_id, ())))
         return out
 
-    def web_story(self, story_id: str) -> dict[str, Any] | None:
-        """One story with its member articles (arrival order), reprint groups and reuse links."""
-        row = self.db.execute(
-            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id, l.title"
-            " FROM stories s LEFT JOIN storylines l ON l.id = s.storyline_id WHERE s.id = ?",
-            (story_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        articles = [
-            {
-                "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
-                "language": r[5], "chars": r[6], "reprint_group": r[7],
-            }
-            for r in self.db.execute(
-                "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
-                " c.published, COALESCE(c.language, a.language), length(c.text), g.group_id"
-                " FROM story_members m JOIN articles a ON a.id = m.article_id"
-                " LEFT JOIN clean_articles c ON c.article_id = a.id"
-                " LEFT JOIN reprint_groups g ON g.article_id = a.id"
-                " WHERE m.story_id = ? ORDER BY a.seq",
-                (story_id,),
-            )
-        ]
-        ids = [a["id"] for a in articles]
-        return {
-            "id": row[0], "title": row[1], "first_seen": row[2], "last_seen": row[3],
-            "storyline": {"id": row[4], "title": row[5]} if row[4] else None,
-            "articles": articles,
-            "links": self.web_links(ids),
-        }
-
     def web_links(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Reprint and text-reuse links touching any of `article_ids` (either end)."""
         seen: dict[tuple[str, str], dict[str, Any]] = {}
@@ -221,36 +174,6 @@ class _WebQueries(StoreBase):
             (limit,),
         )
         return [{"outlet": o, "articles": n} for o, n in rows]
-
-    # -- articles -------------------------------------------------------------------------
-
-    def web_article(self, article_id: str) -> dict[str, Any] | None:
-        r = self.db.execute(
-            "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
-            " c.published, COALESCE(c.language, a.language), a.format, a.source, a.locator,"
-            " a.ingested_at, c.text, c.removed, c.metadata, g.group_id, m.story_id, a.raw,"
-            " a.encoding, a.body_field"
-            " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
-            " LEFT JOIN reprint_groups g ON g.article_id = a.id"
-            " LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
-            (article_id,),
-        ).fetchone()
-        if r is None:
-            return None
-        body = r[15].decode(r[16], errors="replace")
-        if r[17]:
-            try:
-                body = json.loads(body)[r[17]]
-            except (ValueError, KeyError, TypeError):
-                pass
-        return {
-            "id": r[0], "url": r[1], "outlet": r[2], "title": r[3], "published": r[4],
-            "language": r[5], "format": r[6], "source": r[7], "locator": r[8], "ingested_at": r[9],
-            "cleaned": r[10] is not None, "text": r[10],
-            "removed": json.loads(r[11]) if r[11] else [],
-            "metadata": json.loads(r[12]) if r[12] else {},
-            "reprint_group": r[13], "story": r[14], "body": body,
-        }
 
     # -- search ---------------------------------------------------------------------------
 
@@ -290,121 +213,89 @@ def _snippet_parts(snippet: str) -> list[dict[str, Any]]:
     return parts
 
 
-class _NotComputed(Exception):
-    pass
-
-
-def _loads(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 class WebStageViews(_WebQueries):
-    """Read-only views of what the entities/places and events stages store (issue 6), for the
-    web pages. Each returns None while the stage's tables are absent or empty, so a page says
-    "not computed yet" rather than failing; a schema it cannot read also counts as absent."""
+    """Read-only views of what the entities/places and events stages store, for the web
+    pages. Each is empty (or None) while the stage has stored nothing, so a page says "not
+    computed yet"."""
 
-    def _stage_rows(self, tables: Sequence[str], sql: str, params: Sequence[Any]) -> list[tuple] | None:
-        if not all(self._has_table(t) for t in tables):
-            return None
-        try:
-            return self.db.execute(sql, params).fetchall()
-        except sqlite3.OperationalError:
-            return None
-
-    def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]] | None:
+    def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
         """Entities mentioned in these articles, most mentioned first, with coordinates for places."""
-        rows = self._stage_rows(
-            ("entity_mentions", "entities"),
+        rows = self.db.execute(
             "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id)"
             " FROM entity_mentions m JOIN entities e ON e.id = m.entity_id"
             " WHERE m.article_id IN (SELECT value FROM json_each(?))"
             " GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?",
             (json.dumps(list(article_ids)), limit),
         )
-        if not rows:
-            return None
         return [
             {"id": r[0], "kind": r[1], "name": r[2], "lat": r[3], "lon": r[4], "country": r[5],
              "mentions": r[6], "articles": r[7]}
             for r in rows
         ]
 
-    def web_story_events(self, story_id: str) -> list[dict[str, Any]] | None:
-        rows = self._stage_rows(
-            ("events",),
+    def web_story_events(self, story_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
             "SELECT id, type, date_start, date_end, estimated, place, lat, lon, actors, sources, family, mentions"
             " FROM events WHERE story_id = ? ORDER BY date_start IS NULL, date_start, date_end, id",
             (story_id,),
         )
-        if not rows:
-            return None
         out = []
         for r in rows:
-            sources = _loads(r[9]) or []
-            cites = [s if isinstance(s, str) else s.get("article_id") or s.get("article") for s in sources
-                     if isinstance(s, str | dict)]
-            mentions = _loads(r[11]) or []
-            first = mentions[0] if mentions and isinstance(mentions[0], dict) else {}
+            mentions = json.loads(r[11])
+            first = mentions[0] if mentions else {}
             out.append({
                 "id": r[0], "type": r[1], "label": r[10] or r[1], "date": r[2], "date_end": r[3],
-                "estimated": bool(r[4]), "place": r[5], "lat": r[6], "lon": r[7], "actors": _loads(r[8]) or [],
-                "text": first.get("text"), "cites": [c for c in cites if c],
+                "estimated": bool(r[4]), "place": r[5], "lat": r[6], "lon": r[7], "actors": json.loads(r[8]),
+                "text": first.get("text"), "cites": [c for c in json.loads(r[9]) if c],
             })
         return out
 
     def web_stories_with(self, kind: str, name: str) -> list[str] | None:
         """Stories mentioning the entity (kind 'place' or 'entity' = any kind) named `name` or
         one of its aliases; None while the entities stage has not run."""
-        if not self._stage_rows(("entities",), "SELECT 1 FROM entities LIMIT 1", ()):
+        if self.db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None:
             return None
         kind_clause = " AND e.kind = 'place'" if kind == "place" else ""
-        rows = self._stage_rows(
-            ("entity_mentions", "entities"),
+        rows = self.db.execute(
             "SELECT DISTINCT sm.story_id FROM entities e JOIN entity_mentions m ON m.entity_id = e.id"
             " JOIN story_members sm ON sm.article_id = m.article_id"
             f" WHERE (e.name = ?1 COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(e.aliases)"
             f" WHERE value = ?1 COLLATE NOCASE)){kind_clause}",
             (name,),
         )
-        return None if rows is None else [r[0] for r in rows]
+        return [r[0] for r in rows]
 
     def web_list_entities(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
         where, params = "", []
         if q:
             where, params = " WHERE name LIKE ? ESCAPE '\\'", ["%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
-        total = self._stage_rows(("entities",), f"SELECT count(*) FROM entities{where}", params)
-        if not total or not total[0][0]:
+        total = self.db.execute(f"SELECT count(*) FROM entities{where}", params).fetchone()[0]
+        if not total:
             return None
-        rows = self._stage_rows(
-            ("entities",),
+        rows = self.db.execute(
             f"SELECT id, kind, name, mentions, json_array_length(articles), lat, lon, country FROM entities{where}"
             " ORDER BY mentions DESC, name LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total[0][0], [
+        return total, [
             {"id": r[0], "kind": r[1], "name": r[2], "mentions": r[3], "articles": r[4], "lat": r[5], "lon": r[6],
-             "country": r[7]} for r in rows or []
+             "country": r[7]} for r in rows
         ]
 
     def web_list_events(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
         where, params = "", []
         if q:
             where, params = " WHERE type LIKE ? OR place LIKE ?", [f"%{q}%", f"%{q}%"]
-        total = self._stage_rows(("events",), f"SELECT count(*) FROM events{where}", params)
-        if not total or not total[0][0]:
+        total = self.db.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
+        if not total:
             return None
-        rows = self._stage_rows(
-            ("events",),
+        rows = self.db.execute(
             f"SELECT id, story_id, type, date_start, date_end, estimated, place FROM events{where}"
             " ORDER BY date_start IS NULL, date_start DESC, id LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total[0][0], [
+        return total, [
             {"id": r[0], "story": r[1], "type": r[2], "date": r[3], "date_end": r[4], "estimated": bool(r[5]),
-             "place": r[6]} for r in rows or []
+             "place": r[6]} for r in rows
         ]
 
 
 class WebStore(WebStageViews):
-    """Everything `storyline serve` reads (one mixin of Store)."""
+    """Everything `storyline serve` reads (one mixin of Store) besides the read models of
+    store/queries.py."""

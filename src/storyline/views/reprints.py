@@ -56,10 +56,12 @@ def _print_changes(changes: dict[str, Any], fullest: str, console: Console) -> N
         console.print(f"    added    {_clip(text)}", markup=False)
 
 
-def diff_data(store: Store, a: str, b: str) -> dict[str, Any]:
-    """The aligned passages and edits of articles `a` and `b`, with their texts: the stored
+def aligned_pair(store: Store, a: str, b: str) -> dict[str, Any]:
+    """The reprint stage's alignment of articles `a` and `b` with both texts: the stored
     alignment when the stage made one (either order), else one computed now with `a` as the
-    reference."""
+    reference. {ref, copy, origin, ref_text, copy_text, passages: [{ref_start, ref_end,
+    copy_start, copy_end, similarity, edits}], removed / added: [(start, end)] spans of the
+    reference / the copy outside every passage}."""
     for article_id in (a, b):
         if not store.has_article(article_id):
             raise NotFoundError(f"no article {article_id!r} in {store.path}")
@@ -81,16 +83,23 @@ def diff_data(store: Store, a: str, b: str) -> dict[str, Any]:
         origin = "computed now"
     else:
         origin = "stored"
-    ref_text, copy_text = texts[stored["ref"]], texts[stored["copy"]]
+    return {**stored, "origin": origin, "ref_text": texts[stored["ref"]], "copy_text": texts[stored["copy"]]}
+
+
+def diff_data(store: Store, a: str, b: str) -> dict[str, Any]:
+    """`aligned_pair` as `storyline diff --json` prints it: the passages with their texts,
+    the removed and added texts, and how the reprint stage linked the two articles."""
+    pair = aligned_pair(store, a, b)
+    ref_text, copy_text = pair["ref_text"], pair["copy_text"]
     link = next((x for x in store.reprint_links(a) if {x[0], x[1]} == {a, b}), None)
     return {
-        "ref": stored["ref"], "copy": stored["copy"], "origin": origin,
+        "ref": pair["ref"], "copy": pair["copy"], "origin": pair["origin"],
         "relation": "none" if link is None else ("reprint" if link[4] else "reuse"),
         "containment": link[2] if link else None,
         "passages": [dict(p, ref_text=ref_text[p["ref_start"]:p["ref_end"]],
-                          copy_text=copy_text[p["copy_start"]:p["copy_end"]]) for p in stored["passages"]],
-        "removed": [ref_text[s:e] for s, e in stored["removed"]],
-        "added": [copy_text[s:e] for s, e in stored["added"]],
+                          copy_text=copy_text[p["copy_start"]:p["copy_end"]]) for p in pair["passages"]],
+        "removed": [ref_text[s:e] for s, e in pair["removed"]],
+        "added": [copy_text[s:e] for s, e in pair["added"]],
     }
 
 

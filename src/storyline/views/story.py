@@ -4,7 +4,7 @@ Summary sentences carry citation markers [1][2] that point into the numbered sou
 reprints of one wire text share a line of the list's "reprint group" column, so a reader
 sees that [1][2][4] are one source printed three times. Then the disputed figures with who
 said each, the story's timeline, and the dated events of the other stories of its storyline.
-The same data is what `story_data` returns (the JSON export and the web UI use it).
+The same data is what `story_data` returns (`--json`); the web reads the same read model.
 """
 
 from __future__ import annotations
@@ -15,23 +15,22 @@ from rich.console import Console
 
 from storyline.errors import NotFoundError
 from storyline.store import Store
+from storyline.store.queries import story_page
 
 
 def story_data(store: Store, story_id: str) -> dict[str, Any]:
-    """Story, sources (numbered in arrival order), summary, disputes and timelines."""
-    story = next((s for s in store.stories() if s["id"] == story_id), None)
-    if story is None:
+    """Story, sources (numbered in arrival order), summary (with the events stage's disputes)
+    and the storyline's other dated events: the story read model (store/queries.py)."""
+    page = story_page(store, story_id)
+    if page is None:
         raise NotFoundError(f"no story {story_id!r} in {store.path}; `storyline stories` lists them")
-    rows = {r["id"]: r for r in store.export_articles() if r["story"] == story_id}
     sources = [
-        {"n": n, "id": aid, "outlet": rows[aid]["outlet"], "title": rows[aid]["title"],
-         "published": rows[aid]["published"], "reprint_group": rows[aid]["reprint_group"], "url": rows[aid]["url"]}
-        for n, aid in enumerate(story["articles"], start=1) if aid in rows
+        {"n": m["n"], "id": m["id"], "outlet": m["outlet"], "title": m["title"], "published": m["published"],
+         "reprint_group": m["reprint_group"], "url": m["url"]}
+        for m in page["members"]
     ]
-    summary = store.story_summary(story_id)
-    storyline = [e for e in store.storyline_timeline(story["storyline"]) if e["story"] != story_id] \
-        if story["storyline"] else []
-    return {"story": story, "sources": sources, "summary": summary, "storyline_timeline": storyline}
+    return {"story": page["story"], "sources": sources, "summary": page["summary"],
+            "storyline_timeline": page["storyline_timeline"]}
 
 
 def render_story(store: Store, story_id: str, console: Console) -> None:
@@ -57,8 +56,10 @@ def render_story(store: Store, story_id: str, console: Console) -> None:
         if summary["disputes"]:
             console.print("[bold]Sources disagree[/]")
             for d in summary["disputes"]:
+                # A figure may come from another story's article (the dispute spans stories): no [n].
                 parts = [f"{f['value']} ({f['who'] or 'unattributed'}, {outlet.get(f['article_id'], f['article_id'])}"
-                         f" {marks([f['article_id']])})" for f in d.get("figures", [])]
+                         f"{' ' + marks([f['article_id']]) if f['article_id'] in number else ''})"
+                         for f in d.get("figures", [])]
                 console.print(f"  {d['what']}: " + (" vs ".join(parts) if parts else d["note"]), markup=False)
         console.print("[bold]Timeline[/]")
         if not summary["timeline"]:

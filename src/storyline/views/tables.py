@@ -7,48 +7,54 @@ from rich.table import Table
 
 from storyline.errors import NotFoundError
 from storyline.store import Store
+from storyline.store.queries import (
+    ArticlePage,
+    StoryPage,
+    article_page,
+    story_outlet_counts,
+    story_page,
+    storyline_page,
+)
 
 
 def stories_table(store: Store) -> Table:
-    outlets = {row["id"]: row["outlet"] for row in store.export_articles()}
-    table = Table("story", "first", "last", "articles", "outlets", "title", title=f"{len(store.stories())} stories")
-    for story in store.stories():
-        n_outlets = len({outlets.get(a) for a in story["articles"] if outlets.get(a)})
+    outlets = story_outlet_counts(store)
+    stories = store.stories()
+    table = Table("story", "first", "last", "articles", "outlets", "title", title=f"{len(stories)} stories")
+    for story in stories:
         table.add_row(
             story["id"], story["first_seen"] or "-", story["last_seen"] or "-", str(len(story["articles"])),
-            str(n_outlets), story["title"] or "",
+            str(outlets.get(story["id"], 0)), story["title"] or "",
         )
     return table
 
 
 def show_item(store: Store, item_id: str, console: Console, removed: bool = False) -> None:
-    for story in store.stories():
-        if story["id"] == item_id:
-            _show_story(store, story, console)
-            return
-    lines = [s for s in store.storylines() if s["id"] == item_id]
-    if lines:
-        line = lines[0]
-        console.print(f"[bold]storyline {line['id']}[/]: {line['title']}  ({line['first_seen'] or '?'} to {line['last_seen'] or '?'})")
-        for story in store.stories():
-            if story["storyline"] == item_id:
-                console.print(f"  {story['id']}  {story['first_seen'] or '-'}  {len(story['articles'])} article(s)  {story['title']}", markup=False)
+    page = story_page(store, item_id)
+    if page is not None:
+        _show_story(store, page, console)
         return
-    if store.has_article(item_id):
-        _show_article(store, item_id, console, removed)
+    line = storyline_page(store, item_id)
+    if line is not None:
+        console.print(f"[bold]storyline {line['id']}[/]: {line['title']}  ({line['first_seen'] or '?'} to {line['last_seen'] or '?'})")
+        for story in line["stories"]:
+            console.print(f"  {story['id']}  {story['first_seen'] or '-'}  {story['articles']} article(s)  {story['title']}", markup=False)
+        return
+    article = article_page(store, item_id)
+    if article is not None:
+        _show_article(store, article, console, removed)
         return
     raise NotFoundError(f"no story, storyline or article {item_id!r} in {store.path}; `storyline stories` lists them")
 
 
-def _show_story(store: Store, story: dict, console: Console) -> None:
-    rows = {r["id"]: r for r in store.export_articles()}
+def _show_story(store: Store, page: StoryPage, console: Console) -> None:
+    story = page["story"]
     console.print(f"[bold]story {story['id']}[/]", end=" ")
     console.print(story["title"] or "", markup=False)
     console.print(f"dates: {story['first_seen'] or '?'} to {story['last_seen'] or '?'}   storyline: {story['storyline']}")
     table = Table("article", "outlet", "published", "reprint group", "title")
-    for article_id in story["articles"]:
-        row = rows[article_id]
-        table.add_row(article_id, row["outlet"] or "-", row["published"] or "-", row["reprint_group"] or "-", row["title"] or "")
+    for m in page["members"]:
+        table.add_row(m["id"], m["outlet"] or "-", m["published"] or "-", m["reprint_group"] or "-", m["title"] or "")
     console.print(table)
     events = events_table(store, story["id"])
     if events.row_count:
@@ -56,11 +62,11 @@ def _show_story(store: Store, story: dict, console: Console) -> None:
     console.print(f"cited summary, disputed figures and timeline: storyline story {story['id']}", markup=False)
 
 
-def _show_article(store: Store, article_id: str, console: Console, removed: bool) -> None:
-    row = next(r for r in store.export_articles() if r["id"] == article_id)
+def _show_article(store: Store, row: ArticlePage, console: Console, removed: bool) -> None:
+    article_id = row["id"]
     console.print(f"[bold]article {article_id}[/]")
     for key in ("title", "outlet", "url", "published", "language", "story", "storyline", "reprint_group"):
-        console.print(f"  {key:<14} {row[key] if row[key] is not None else '-'}", markup=False)
+        console.print(f"  {key:<14} {row[key] if row[key] is not None else '-'}", markup=False)  # type: ignore[literal-required]
     for name, meta in sorted(row["metadata"].items()):
         value = meta["value"]
         if name == "wire" and isinstance(value, list):  # one credit per agency, with its evidence

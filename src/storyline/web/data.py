@@ -10,34 +10,15 @@ from typing import Any
 
 from storyline.errors import NotFoundError
 from storyline.store import Store
-from storyline.web.diff import compare
+from storyline.store.queries import StoryPage, article_page, story_page
+from storyline.views.reprints import aligned_pair
+from storyline.web.diff import layout
 from storyline.web.geo import mentioned_countries
 from storyline.web.sources import source_matrix
 
-# Sections filled by other stages (entities/events/figures/places). Until their store
-# methods exist and return rows, a section says honestly that it is not computed yet, so the
-# page lights up when the stage lands. The summary, its timeline and its disputes come from
-# the summaries stage (store.story_summary).
-_SECTION_METHODS = {
-    "events": "story_events",
-    "figures": "story_figures",
-    "places": "story_places",
-    "entities": "story_entities",
-}
 # Articles whose text is scanned for country names when no places stage has run.
 MAX_PLACE_SCAN = 60
-
-
-def _section(store: Store, name: str, story_id: str) -> dict[str, Any]:
-    method = getattr(store, _SECTION_METHODS[name], None)
-    if method is None:
-        return {"computed": False, "items": []}
-    result = method(story_id)
-    if not result:
-        return {"computed": False, "items": []}
-    if isinstance(result, dict):
-        return {"computed": True, **result}
-    return {"computed": True, "items": list(result)}
+_NOT_COMPUTED: dict[str, Any] = {"computed": False, "items": []}
 
 
 def _cite(ids: list[str] | None, number: dict[str, int], outlet: dict[str, str | None]) -> list[dict[str, Any]]:
@@ -48,13 +29,31 @@ def _cite(ids: list[str] | None, number: dict[str, int], outlet: dict[str, str |
     ]
 
 
-def _summary_sections(store: Store, story: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _summary_sections(page: StoryPage, story: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The summary, its timeline, and the story's figures and disputes (the events stage's)."""
     number = {a["id"]: n for n, a in enumerate(story["articles"], start=1)}
     outlet = {a["id"]: a["outlet"] for a in story["articles"]}
-    summary = getattr(store, "story_summary", lambda _sid: None)(story["id"])
+    figures = [
+        {**f, "citation": _cite([f["article_id"]], number, outlet)[0]} for f in page["figures"]
+    ]
+    disputes = [
+        {"what": d.get("what"), "note": d.get("note"), "citations": _cite(d.get("cites"), number, outlet),
+         "figures": [
+             {"value": f.get("value"), "who": f.get("who"), "quote": f.get("quote"),
+              "citation": _cite([f["article_id"]], number, outlet)[0] if f.get("article_id") else None}
+             for f in d.get("figures") or []
+         ]}
+        for d in page["disputes"]
+    ]
+    out = {
+        "figures": {"computed": True, "items": figures} if figures else dict(_NOT_COMPUTED),
+        "disputes": {"computed": True, "items": disputes} if disputes else dict(_NOT_COMPUTED),
+    }
+    summary = page["summary"]
     if not summary:
-        empty = {"computed": False, "items": []}
-        return {"summary": {**empty, "sentences": []}, "timeline": dict(empty), "disputes": dict(empty)}
+        return {"summary": {**_NOT_COMPUTED, "sentences": []}, "timeline": dict(_NOT_COMPUTED), **out}
+    if not disputes:  # summarized: the events stage found no dispute among the story's figures
+        out["disputes"] = {"computed": True, "items": []}
     sentences = [
         {"text": s["text"], "source": s.get("article_id"), "citations": _cite(s.get("cites"), number, outlet)}
         for s in summary.get("sentences", [])
@@ -64,41 +63,26 @@ def _summary_sections(store: Store, story: dict[str, Any]) -> dict[str, dict[str
          "citations": _cite(e.get("cites"), number, outlet)}
         for e in summary.get("timeline", [])
     ]
-    disputes = [
-        {"what": d.get("what"), "note": d.get("note"), "citations": _cite(d.get("cites"), number, outlet),
-         "figures": [
-             {"value": f.get("value"), "who": f.get("who"), "quote": f.get("quote"),
-              "citation": _cite([f["article_id"]], number, outlet)[0] if f.get("article_id") else None}
-             for f in d.get("figures") or [] if isinstance(f, dict)
-         ]}
-        for d in summary.get("disputes", [])
-    ]
     return {
         "summary": {"computed": True, "made_at": summary.get("made_at"), "sentences": sentences,
                     "headline": ({"text": summary["headline"].get("text"),
                                   "citations": _cite(summary["headline"].get("cites"), number, outlet)}
                                  if isinstance(summary.get("headline"), dict) else None)},
         "timeline": {"computed": True, "items": timeline},
-        "disputes": {"computed": True, "items": disputes},
+        **out,
     }
 
 
 def _stage_sections(store: Store, story: dict[str, Any]) -> None:
-    """events, entities (and places with coordinates) from the issue-6 stages' tables."""
+    """events and entities (places with coordinates among them) from the stages' tables."""
     number = {a["id"]: a["n"] for a in story["articles"]}
     outlet = {a["id"]: a["outlet"] for a in story["articles"]}
     events = store.web_story_events(story["id"])
-    if events is not None:
-        for e in events:
-            e["citations"] = _cite(e.pop("cites"), number, outlet)
-        story["events"] = {"computed": True, "items": events}
-    else:
-        story["events"] = _section(store, "events", story["id"])
+    for e in events:
+        e["citations"] = _cite(e.pop("cites"), number, outlet)
+    story["events"] = {"computed": True, "items": events} if events else dict(_NOT_COMPUTED)
     entities = store.web_story_entities([a["id"] for a in story["articles"]])
-    if entities is not None:
-        story["entities"] = {"computed": True, "items": entities}
-    else:
-        story["entities"] = _section(store, "entities", story["id"])
+    story["entities"] = {"computed": True, "items": entities} if entities else dict(_NOT_COMPUTED)
 
 
 def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
@@ -107,10 +91,6 @@ def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
         places = [e for e in story["entities"]["items"] if e.get("kind") == "place"]
         if places:
             return {"computed": True, "source": "places stage (geocoded mentions)", "items": places}
-    section = _section(store, "places", story["id"])
-    if section["computed"]:
-        section.setdefault("source", "places stage")
-        return section
     # One copy per reprint group is enough: reprints name the same places.
     fullest = {g["fullest"] for g in story["reprint_groups"]}
     ids = [a["id"] for a in story["articles"] if not a["reprint_group"] or a["id"] in fullest][:MAX_PLACE_SCAN]
@@ -121,12 +101,20 @@ def _places(store: Store, story: dict[str, Any]) -> dict[str, Any]:
 
 
 def story_detail(store: Store, story_id: str) -> dict[str, Any]:
-    story = store.web_story(story_id)
-    if story is None:
+    page = story_page(store, story_id)
+    if page is None:
         raise NotFoundError(f"no story {story_id!r}")
-    articles = story["articles"]
-    for n, a in enumerate(articles, start=1):
-        a["n"] = n
+    row = page["story"]
+    articles = [
+        {"id": m["id"], "url": m["url"], "outlet": m["outlet"], "title": m["title"], "published": m["published"],
+         "language": m["language"], "chars": m["chars"], "reprint_group": m["reprint_group"], "n": m["n"]}
+        for m in page["members"]
+    ]
+    story: dict[str, Any] = {
+        "id": row["id"], "title": row["title"], "first_seen": row["first_seen"], "last_seen": row["last_seen"],
+        "storyline": {"id": row["storyline"], "title": page["storyline_title"]} if row["storyline"] else None,
+        "articles": articles, "links": store.web_links([a["id"] for a in articles]),
+    }
     by_outlet: dict[str, list[str]] = {}
     groups: dict[str, list[dict[str, Any]]] = {}
     for a in articles:
@@ -144,8 +132,7 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
     for a in sorted((a for a in articles if a["published"]), key=lambda a: (a["published"], a["n"])):
         by_day.setdefault(a["published"], []).append({"article": a["id"], "n": a["n"], "outlet": a["outlet"]})
     story["coverage"] = [{"date": day, "articles": arts} for day, arts in by_day.items()]
-    story.update(_summary_sections(store, story))
-    story["figures"] = _section(store, "figures", story_id)
+    story.update(_summary_sections(page, story))
     _stage_sections(store, story)
     story["places"] = _places(store, story)
     if story["places"].get("source", "").startswith("country names"):
@@ -170,24 +157,29 @@ def story_diffs(store: Store, story: dict[str, Any], limit: int = 6) -> list[dic
 
 
 def article_diff(store: Store, a: str, b: str) -> dict[str, Any]:
+    """The reprint stage's alignment of `a` and `b` laid out side by side (the reference, `a`
+    unless a stored alignment made `b` the reference, on the left)."""
     arts = {}
     for article_id in (a, b):
-        art = store.web_article(article_id)
+        art = article_page(store, article_id)
         if art is None:
             raise NotFoundError(f"no article {article_id!r}")
+        if not art["cleaned"]:
+            raise NotFoundError(f"article {article_id!r} is not cleaned yet: run `storyline run`")
         arts[article_id] = art
-    result = compare(arts[a]["text"] or "", arts[b]["text"] or "")
+    pair = aligned_pair(store, a, b)
     return {
-        "a": {k: arts[a][k] for k in ("id", "outlet", "title", "published")},
-        "b": {k: arts[b][k] for k in ("id", "outlet", "title", "published")},
-        **result,
+        "a": {k: arts[pair["ref"]][k] for k in ("id", "outlet", "title", "published")},  # type: ignore[literal-required]
+        "b": {k: arts[pair["copy"]][k] for k in ("id", "outlet", "title", "published")},  # type: ignore[literal-required]
+        **layout(pair),
     }
 
 
 def article_detail(store: Store, article_id: str) -> dict[str, Any]:
-    art = store.web_article(article_id)
-    if art is None:
+    page = article_page(store, article_id)
+    if page is None:
         raise NotFoundError(f"no article {article_id!r}")
+    art: dict[str, Any] = {k: v for k, v in page.items() if k != "storyline"}  # the API's fields
     # The text as delivered, line by line, with the lines cleaning removed marked: the page
     # shows them dimmed in place. Only plain-text inputs have lines to put them back into.
     # A removed line is found by its line number, or by its text when cleaning did not know

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from storyline.records import ArticleForGrouping
-from storyline.stages.summaries.summarize import DEFAULT_SENTENCES, disputes, headline, summarize
+from storyline.stages.summaries.summarize import DEFAULT_SENTENCES, headline, summarize
 
 
 @dataclass
@@ -20,7 +20,8 @@ class StoryInput:
 
 
 def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) -> dict:
-    """The stored form of one story's summary, disputes and timeline (see store/summaries.py)."""
+    """The stored form of one story's summary and timeline (see store/summaries.py); its
+    disputes are the events stage's, which the store reads with the summary."""
     from storyline.stages.summaries.timeline import build_timeline
 
     lines = summarize(item.articles, item.reprint_group, max_sentences=max_sentences)
@@ -29,6 +30,5 @@ def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) ->
         "input_key": item.input_key,
         "headline": headline(item.articles),
         "sentences": [asdict(line) for line in lines],
-        "disputes": disputes(item.articles),
         "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group, events=item.events)],
     }

@@ -353,35 +353,3 @@ def best_match(sentence: str, text: str | Sequence[str]) -> tuple[str, float]:
         if sim > best_sim:
             best, best_sim = s, sim
     return best, best_sim
-
-
-def disputes(articles: Sequence[ArticleForGrouping]) -> list[dict]:
-    """Figures the story's sources disagree on, each value with who said it and where.
-
-    Uses the figures stage (stages/events/figures.py): [{"what", "note", "cites", "figures": [{"value",
-    "who", "article_id", "quote"}]}]; `value` reads "about 1,500", "between 2,500 and 3,500".
-    """
-    from storyline.stages.events.figures import extract_figures, find_disputes
-
-    figures = [f for a in articles for f in extract_figures(a.id, a.text, a.published)]
-    out = []
-    for d in find_disputes(figures):
-        seen, items = set(), []
-        for f in d.figures:
-            value = _figure_value(f.value_low, f.value_high, f.qualifier)
-            if (value, f.attributed_to, f.article_id) in seen:
-                continue
-            seen.add((value, f.attributed_to, f.article_id))
-            items.append({"value": value, "who": f.attributed_to, "article_id": f.article_id, "quote": f.quote})
-        out.append({"what": d.what, "note": d.note, "cites": sorted({f.article_id for f in d.figures}),
-                    "figures": items})
-    return out
-
-
-def _figure_value(low: float, high: float, qualifier: str) -> str:
-    def fmt(x: float) -> str:
-        return f"{x:,.0f}" if x == int(x) else f"{x:,}"
-
-    if low == high:
-        return f"{qualifier} {fmt(low)}".strip()
-    return f"between {fmt(low)} and {fmt(high)}"

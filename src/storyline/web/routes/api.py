@@ -1,0 +1,145 @@
+"""The JSON API under /api/."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+
+from storyline import __version__
+from storyline.web import data
+from storyline.web.common import BadRequest, Limit, Offset, check_params, store
+
+router = APIRouter()
+
+STORY_PARAMS = {"q", "date_from", "date_to", "outlet", "place", "entity", "limit", "offset"}
+
+
+def list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset) -> dict[str, Any]:
+    check_params(request, STORY_PARAMS)
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest("date_from is after date_to", [{"parameter": "date_from", "message": "after date_to"}])
+    if q is not None and not q.strip():
+        raise BadRequest("q is empty", [{"parameter": "q", "message": "give at least one word"}])
+    story_ids = None
+    phrases = []
+    for name, value in (("place", place), ("entity", entity)):
+        if value is None:
+            continue
+        if not value.strip():
+            raise BadRequest(f"{name} is empty", [{"parameter": name, "message": "give a name"}])
+        found = store(request).web_stories_with(name, value)
+        if found is None:
+            # No stage has resolved places/entities yet: stories whose text names it.
+            phrases.append(value)
+            continue
+        ids = set(found)
+        story_ids = ids if story_ids is None else story_ids & ids
+    total, rows = store(request).web_stories(
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+        outlet=outlet, story_ids=sorted(story_ids) if story_ids is not None else None,
+        q=q, phrases=phrases, limit=limit, offset=offset,
+    )
+    params = {k: v for k, v in request.query_params.items() if k != "offset"}
+    nxt = offset + limit if offset + limit < total else None
+    return {
+        "total": total, "limit": limit, "offset": offset,
+        "next": f"?{urlencode({**params, 'offset': nxt})}" if nxt is not None else None,
+        "filters": {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")},
+        "stories": rows,
+    }
+
+
+@router.get("/api/stories", tags=["stories"])
+def api_stories(
+    request: Request,
+    q: str | None = Query(None, max_length=500, description="full-text query: every word must occur (word* = prefix)"),
+    date_from: date | None = Query(None, description="YYYY-MM-DD: stories still running on or after"),  # noqa: B008
+    date_to: date | None = Query(None, description="YYYY-MM-DD: stories started on or before"),  # noqa: B008
+    outlet: str | None = Query(None, max_length=300, description="outlet name (case-insensitive)"),
+    place: str | None = Query(None, max_length=300, description="place name (resolved places; else stories whose text names it)"),
+    entity: str | None = Query(None, max_length=300, description="entity name (resolved entities; else stories whose text names it)"),
+    limit: int = Limit, offset: int = Offset,
+) -> dict[str, Any]:
+    """Stories, newest first, with filters and pagination."""
+    return list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset)
+
+
+@router.get("/api/stories/{story_id}", tags=["stories"])
+def api_story(request: Request, story_id: str) -> dict[str, Any]:
+    """One story: articles, outlets, reprint groups, reuse links, and the computed sections."""
+    check_params(request, set())
+    return data.story_detail(store(request), story_id)
+
+
+@router.get("/api/stories/{story_id}/sources", tags=["stories"])
+def api_story_sources(request: Request, story_id: str) -> dict[str, Any]:
+    """The source matrix: which article carried which shared passage, verbatim or edited."""
+    check_params(request, set())
+    return data.story_sources(store(request), data.story_detail(store(request), story_id))
+
+
+@router.get("/api/articles/{article_id:path}", tags=["articles"])
+def api_article(request: Request, article_id: str) -> dict[str, Any]:
+    """One article: clean text, removed boilerplate with reasons, metadata with sources."""
+    check_params(request, set())
+    return data.article_detail(store(request), article_id)
+
+
+@router.get("/api/diff", tags=["articles"])
+def api_diff(request: Request, a: str = Query(..., max_length=300), b: str = Query(..., max_length=300)) -> dict[str, Any]:
+    """Side-by-side comparison of two articles: the reprint stage's aligned passages and word edits."""
+    check_params(request, {"a", "b"})
+    return data.article_diff(store(request), a, b)
+
+
+@router.get("/api/search", tags=["search"])
+def api_search(
+    request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Limit, offset: int = Offset,
+) -> dict[str, Any]:
+    """Full-text search over clean titles and texts (SQLite FTS5), best match first."""
+    check_params(request, {"q", "limit", "offset"})
+    if not q.strip():
+        raise BadRequest("q is empty", [{"parameter": "q", "message": "give at least one word"}])
+    total, rows = store(request).web_search_articles(q, limit=limit, offset=offset)
+    return {"q": q, "total": total, "limit": limit, "offset": offset, "articles": rows}
+
+
+@router.get("/api/outlets", tags=["articles"])
+def api_outlets(request: Request) -> dict[str, Any]:
+    check_params(request, set())
+    return {"outlets": store(request).web_outlets()}
+
+
+def _listing(request: Request, kind: str, result: tuple[int, list[dict[str, Any]]] | None,
+             limit: int, offset: int) -> dict[str, Any]:
+    if result is None:
+        return {"computed": False, "total": 0, "limit": limit, "offset": offset, kind: []}
+    total, rows = result
+    return {"computed": True, "total": total, "limit": limit, "offset": offset, kind: rows}
+
+
+@router.get("/api/entities", tags=["entities"])
+def api_entities(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    """Entities (people, organisations, places) across stories, when the entities stage has run."""
+    check_params(request, {"limit", "offset", "q"})
+    found = store(request).web_list_entities(request.query_params.get("q"), limit, offset)
+    return _listing(request, "entities", found, limit, offset)
+
+
+@router.get("/api/events", tags=["entities"])
+def api_events(request: Request, limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+    """Dated events across stories, when the events stage has run."""
+    check_params(request, {"limit", "offset", "q"})
+    found = store(request).web_list_events(request.query_params.get("q"), limit, offset)
+    return _listing(request, "events", found, limit, offset)
+
+
+@router.get("/api", tags=["meta"])
+def api_index() -> dict[str, Any]:
+    return {"storyline": __version__, "openapi": "/api/openapi.json", "endpoints": [
+        "/api/stories", "/api/stories/{id}", "/api/stories/{id}/sources", "/api/articles/{id}",
+        "/api/diff?a=&b=", "/api/search?q=", "/api/entities", "/api/events", "/api/outlets"]}
