@@ -166,18 +166,6 @@ def test_export_rows_have_the_stable_fields(seeded_db):
         assert row["text"]
 
 
-def test_workers_setting_from_the_environment(monkeypatch):
-    from storyline.executor.local import default_workers
-
-    monkeypatch.setenv("STORYLINE_WORKERS", "3")
-    assert default_workers() == 3
-    monkeypatch.setenv("STORYLINE_WORKERS", "two")
-    with pytest.raises(StorylineError, match="STORYLINE_WORKERS='two' is not a whole number"):
-        default_workers()
-    monkeypatch.delenv("STORYLINE_WORKERS")
-    assert 1 <= default_workers() <= 4
-
-
 def _square_plus(x: int, y: int) -> int:
     return x * x + y
 

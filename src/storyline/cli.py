@@ -7,7 +7,6 @@ Each command opens the store, calls one library function and reports. Errors rai
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -18,23 +17,31 @@ from rich.table import Table
 from storyline import __version__
 from storyline.errors import NotFoundError, StorylineError
 from storyline.export import EXPORTS
-from storyline.store import Store, default_db_path
+from storyline.settings import SETTINGS, option_help, resolve, value
+from storyline.store import Store
 
 console = Console(highlight=False, soft_wrap=True)
 
 
+def setting_option(name: str, *decls: str, **kwargs):
+    """An option backed by setting `name` (settings.py): its help from the table, and no
+    default of its own (None: `resolve` then takes the environment variable or the default)."""
+    return click.option(*decls, default=None, help=option_help(name), **kwargs)
+
+
 def db_option(func):
-    return click.option(
-        "--db", "db", type=click.Path(dir_okay=False), default=None, envvar="STORYLINE_DB",
-        show_envvar=True, help="SQLite database file (default: ./storyline.db).",
-    )(func)
+    return setting_option("db", "--db", "db", type=click.Path(dir_okay=False))(func)
 
 
 def open_store(db: str | None) -> Store:
-    return Store(db or default_db_path())
+    return Store(value("db", db))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+SETTINGS_EPILOG = "Settings from the environment (see README.md, Settings): " + ", ".join(
+    f"{s.env} ({s.name})" for s in SETTINGS) + "."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=SETTINGS_EPILOG)
 @click.version_option(__version__, prog_name="storyline")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def cli(verbose: bool) -> None:
@@ -73,23 +80,18 @@ def ingest(paths: tuple[str, ...], db: str | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes for the per-article work (default: $STORYLINE_WORKERS, else the cores, at most 4).")
-@click.option("--embeddings/--no-embeddings", default=None,
-              help="Embed articles for cross-language stories (default: $STORYLINE_EMBEDDINGS, else on). "
-                   "Off is 2-3x faster; an article in another language then joins only on shared names.")
+@setting_option("workers", "--workers", type=click.IntRange(min=1))
+@setting_option("embeddings", "--embeddings/--no-embeddings")
 def run(db: str | None, workers: int | None, embeddings: bool | None) -> None:
     """Process everything pending: clean, reprints, stories and storylines, entities and places,
     events and figures, cited summaries; safe to interrupt and run again."""
-    from storyline.executor.local import default_workers
     from storyline.executor.progress import default_progress
     from storyline.pipeline import run_pipeline
 
-    if embeddings is not None:  # the environment carries it to the worker processes too
-        os.environ["STORYLINE_EMBEDDINGS"] = "on" if embeddings else "off"
+    settings = resolve(db=db, workers=workers, embeddings=embeddings)
     logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
-    with open_store(db) as store:
-        reports = run_pipeline(store, default_progress(), workers or default_workers())
+    with Store(settings.db) as store:  # the stages get the values: workers see no environment change
+        reports = run_pipeline(store, default_progress(), settings.workers, settings.embeddings)
     for r in reports:
         extra = ", ".join(f"{k} {v}" for k, v in r.stats.items())
         console.print(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
@@ -239,7 +241,7 @@ def serve(db: str | None, host: str, port: int) -> None:
 
     from storyline.web.app import create_app
 
-    path = db or default_db_path()
+    path = value("db", db)
     if not Path(path).is_file():
         raise StorylineError(f"no database at {path}: run `storyline ingest` and `storyline run`, or `storyline demo`")
     app = create_app(path)

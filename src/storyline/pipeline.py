@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from storyline.executor.local import LocalExecutor, StageReport
 from storyline.executor.progress import ProgressFactory
+from storyline.settings import resolve, value
 from storyline.stages.base import Stage
 from storyline.store import Store
 
 
-def default_stages() -> list[Stage]:
-    """The pipeline `storyline run` executes, in order."""
+def default_stages(embeddings: bool | None = None) -> list[Stage]:
+    """The pipeline `storyline run` executes, in order. `embeddings`: whether the stories
+    stage embeds articles (None: the setting, $STORYLINE_EMBEDDINGS, else on)."""
     from storyline.stages.clean.stage import CleanStage
     from storyline.stages.entities.stage import EntityStage
     from storyline.stages.events.stage import EventStage
@@ -17,17 +19,20 @@ def default_stages() -> list[Stage]:
     from storyline.stages.stories.stage import StoryStage
     from storyline.stages.summaries.stage import SummaryStage
 
-    return [CleanStage(), ReprintStage(), StoryStage(), EntityStage(), EventStage(), SummaryStage()]
+    stories = StoryStage(embeddings=value("embeddings", embeddings))
+    return [CleanStage(), ReprintStage(), stories, EntityStage(), EventStage(), SummaryStage()]
 
 
 def run_pipeline(
-    store: Store, progress: ProgressFactory | None = None, workers: int = 1
+    store: Store, progress: ProgressFactory | None = None, workers: int = 1, embeddings: bool | None = None
 ) -> list[StageReport]:
     """Process everything pending in `store`; returns one report per stage. `workers` > 1
-    runs the map steps in that many processes (same results)."""
-    stages = default_stages()
-    run_id = store.start_run({s.name: s.version for s in stages})
-    reports = LocalExecutor(store, progress, workers).run(stages)
+    runs the map steps in that many processes (same results); `embeddings` as in
+    `default_stages`. The run's row records the stages' versions and the resolved settings."""
+    settings = resolve(db=store.path, workers=workers, embeddings=embeddings)
+    stages = default_stages(settings.embeddings)
+    run_id = store.start_run({s.name: s.version for s in stages}, settings.as_dict())
+    reports = LocalExecutor(store, progress, settings.workers).run(stages)
     store.finish_run(
         run_id, {r.name: {"processed": r.processed, "seconds": round(r.seconds, 3), **r.stats} for r in reports}
     )

@@ -46,24 +46,12 @@ class StageReport:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def default_workers() -> int:
-    """Worker processes for the map steps: $STORYLINE_WORKERS, else the cores, at most 4
-    (each worker holds its own NER model and gazetteer, about 0.4 GB)."""
-    value = os.environ.get("STORYLINE_WORKERS", "").strip()
-    if value:
-        try:
-            return max(1, int(value))
-        except ValueError:
-            from storyline.errors import StorylineError
-
-            raise StorylineError(f"STORYLINE_WORKERS={value!r} is not a whole number of worker processes") from None
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-
-
 def _worker_init(parent: int) -> None:
     """In a worker: one thread of numerical work (the workers are the parallelism), and exit
     when the process that started it is gone (killed with -9, say) rather than wait forever
     for batches that will never come."""
+    # Process setup for the numerical libraries, not a storyline setting: they read these
+    # when they load; threadpoolctl limits any already loaded.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     try:

@@ -35,6 +35,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import NamedTuple
 
+from storyline import settings
 from storyline.text.names import fold, name_key
 
 INDEX_FORMAT = 14
@@ -94,9 +95,9 @@ def _versions() -> str:
 
 
 def cache_dir() -> Path:
-    """Where built indexes and evaluation embeddings are kept (STORYLINE_CACHE, else ~/.cache)."""
-    base = os.environ.get("STORYLINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "storyline"
+    """Where built indexes and evaluation embeddings are kept (the cache setting:
+    $STORYLINE_CACHE, else $XDG_CACHE_HOME, else ~/.cache; then storyline/)."""
+    return Path(settings.value("cache")) / "storyline"
 
 
 @cache

@@ -19,6 +19,7 @@ from typing import Any
 
 from storyline.errors import NotFoundError, StoreError
 from storyline.records import RawArticle, Rejection
+from storyline.settings import BY_NAME
 from storyline.store.base import chunks
 from storyline.store.clean import CleanStore
 from storyline.store.entities import EntityStore
@@ -29,11 +30,7 @@ from storyline.store.stories import StoryStore
 from storyline.store.summaries import SummaryStore
 from storyline.store.web import WebStore
 
-DEFAULT_DB = "storyline.db"
-
-
-def default_db_path() -> str:
-    return os.environ.get("STORYLINE_DB") or DEFAULT_DB
+DEFAULT_DB = BY_NAME["db"].default  # what Store() opens; the CLI resolves $STORYLINE_DB first
 
 
 def now() -> str:
@@ -259,9 +256,11 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
 
     # -- runs -----------------------------------------------------------------------------
 
-    def start_run(self, settings: dict[str, Any]) -> int:
+    def start_run(self, versions: dict[str, int], config: dict[str, Any]) -> int:
+        """A run begins: the stages' versions and the resolved settings (settings.py) it uses."""
         cur = self.db.execute(
-            "INSERT INTO runs (started_at, settings) VALUES (?, ?)", (now(), json.dumps(settings))
+            "INSERT INTO runs (started_at, settings, config) VALUES (?, ?, ?)",
+            (now(), json.dumps(versions), json.dumps(config)),
         )
         return int(cur.lastrowid)
 

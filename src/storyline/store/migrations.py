@@ -435,4 +435,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX story_features_text_key ON story_features(text_key);
         """,
     ),
+    (
+        "0016_run_settings",
+        """
+        -- The resolved settings a run used (settings.py: db, workers, embeddings, cache), as
+        -- JSON. A column of its own: runs.settings has held the stages' versions since 0001.
+        ALTER TABLE runs ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 ]

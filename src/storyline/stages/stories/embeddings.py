@@ -21,7 +21,6 @@ authors advise for symmetric similarity. Vectors are unit length, stored as floa
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 import threading
 from collections import OrderedDict
@@ -68,11 +67,6 @@ def _engine():
             if _model.dim != DIM:
                 raise RuntimeError(f"embedding model {MODEL} gives {_model.dim} dimensions, not {DIM}")
         return _model
-
-
-def enabled() -> bool:
-    """Whether articles are embedded (STORYLINE_EMBEDDINGS: on unless 0/off/false/no)."""
-    return os.environ.get("STORYLINE_EMBEDDINGS", "on").strip().lower() not in {"0", "off", "false", "no"}
 
 
 def embedding_text(title: str | None, text: str) -> str:

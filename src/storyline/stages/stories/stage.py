@@ -29,8 +29,9 @@ def _settings() -> bytes:
     return f"v{sc.VERSION} {sc.settings_fingerprint()}".encode()
 
 
-def run_online(store: Store) -> dict[str, Any]:
-    """Place every unplaced article; returns stats: placed, replayed (why, or '')."""
+def run_online(store: Store, embeddings: bool = True) -> dict[str, Any]:
+    """Place every unplaced article; returns stats: placed, replayed (why, or '').
+    `embeddings`: whether to embed the articles it must featurize itself."""
     pending = store.unplaced_story_inputs()  # (id, seq, published) in arrival order
     blob = store.story_state(STATE_KEY)
     settings_same = store.story_state(SETTINGS_KEY) == _settings()
@@ -62,7 +63,7 @@ def run_online(store: Store) -> dict[str, Any]:
     if missing:  # made in the map step; only a caller skipping it lands here
         full = {a.id: a for a in store.articles_for_grouping([a.id for a in missing])}
         features.update((row[0], row[3:6]) for row in featurize(
-            [(a.id, 0, full[a.id].title, full[a.id].text, None) for a in missing]))
+            [(a.id, 0, full[a.id].title, full[a.id].text, None) for a in missing], embeddings))
     vectors = {a: sc.vector_from_bytes(ids, weights) for a, (ids, weights, _) in features.items()}
     embeddings = {a: vec for a, (_, _, blob) in features.items() if (vec := emb.from_bytes(blob)) is not None}
     state, out = sc.cluster_articles(articles, groups, state, placed, keys, vectors, embeddings)
@@ -123,20 +124,23 @@ def _line_rows(store: Store, state: sc.ClusterState, fresh: dict[str, dict[str, 
     return rows
 
 
-def featurizer_settings() -> int:
-    """Fingerprint of the term-vector settings and the embedding model: features are remade
-    when it changes."""
-    model = f"{emb.MODEL} {emb.EMBED_CHARS}" if emb.enabled() else "no embeddings"
+def featurizer_settings(embeddings: bool) -> int:
+    """Fingerprint of the term-vector settings and the embedding model (or none): features
+    are remade when it changes."""
+    model = f"{emb.MODEL} {emb.EMBED_CHARS}" if embeddings else "no embeddings"
     return zlib.crc32(f"{sc.featurizer_settings()} {model}".encode()) & 0x7FFFFFFF
 
 
-def featurize(batch: Sequence[tuple]) -> list[tuple[str, int, int, bytes, bytes, bytes | None, bytes | None]]:
+def featurize(
+    batch: Sequence[tuple], embeddings: bool
+) -> list[tuple[str, int, int, bytes, bytes, bytes | None, bytes | None]]:
     """The map step: (article id, clean revision, title, text, stored embedding of the same
-    text or None) -> stored rows of its term vector, its dense embedding and the embedded
-    text's key. An embedding given is used as is: only new texts are embedded."""
-    settings = featurizer_settings()
+    text or None) -> stored rows of its term vector, its dense embedding (None without
+    `embeddings`) and the embedded text's key. An embedding given is used as is: only new
+    texts are embedded."""
+    settings = featurizer_settings(embeddings)
     rows = []
-    if emb.enabled():
+    if embeddings:
         texts = [emb.embedding_text(item[2], item[3]) for item in batch]
         known = [item[4] for item in batch]
         todo = [i for i, blob in enumerate(known) if blob is None]
@@ -150,11 +154,11 @@ def featurize(batch: Sequence[tuple]) -> list[tuple[str, int, int, bytes, bytes,
     return rows
 
 
-def feature_inputs(store: Store, ids: Sequence[str]) -> list[tuple]:
+def feature_inputs(store: Store, ids: Sequence[str], embeddings: bool) -> list[tuple]:
     """The map step's input: (article id, clean revision, title, text, the stored embedding
     of the same text or None)."""
     rows = store.story_feature_inputs(ids)
-    if not emb.enabled():
+    if not embeddings:
         return [(*row, None) for row in rows]
     keys = [emb.text_key(emb.embedding_text(title, text)) for _, _, title, text in rows]
     known = store.embeddings_by_text_key(keys)
@@ -163,31 +167,35 @@ def feature_inputs(store: Store, ids: Sequence[str]) -> list[tuple]:
 
 class StoryStage:
     """Map: each article's term vector (parallel-safe, pure). Reduce (`finish`): the online
-    placement, sequential in canonical order."""
+    placement, sequential in canonical order. `embeddings`: whether articles get a dense
+    embedding; an attribute, so the stage sent to a worker process carries it."""
 
     name: ClassVar[str] = "stories"
     version: ClassVar[int] = 3
+
+    def __init__(self, embeddings: bool = True):
+        self.embeddings = embeddings
 
     @property
     def batch_size(self) -> int:
         # The embedding makes about 3.6 articles/s per core: small batches keep the workers
         # evenly busy. Term vectors alone take milliseconds: larger batches, fewer commits.
-        return 20 if emb.enabled() else 500
+        return 20 if self.embeddings else 500
 
     def pending(self, store: Store) -> list[str]:
-        return store.pending_story_features(featurizer_settings())
+        return store.pending_story_features(featurizer_settings(self.embeddings))
 
     def load(self, store: Store, ids: Sequence[str]) -> list:
-        return feature_inputs(store, ids)
+        return feature_inputs(store, ids, self.embeddings)
 
     def process(self, batch: list) -> list:
-        return featurize(batch)
+        return featurize(batch, self.embeddings)
 
     def save(self, store: Store, results: list) -> None:
         store.save_story_features(results)
 
     def finish(self, store: Store) -> dict:
-        stats = run_online(store)
+        stats = run_online(store, self.embeddings)
         if not stats["replayed"]:
             del stats["replayed"]  # the run report shows why only when it replayed
         return {**stats, "stories": store.count_stories(), "storylines": store.count_storylines()}
