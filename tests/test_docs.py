@@ -1,8 +1,9 @@
 """Docs that cannot drift: every CLI command is in the README, the README's commands are CI's,
 and the README's demo session is what `storyline demo` prints.
 
-After a change that alters the demo's output: `python -m tests.test_docs` rewrites the
-README's demo block from a real run (then read the diff before committing it).
+After a change that alters the demo's output or the settings table (settings.py):
+`python -m tests.test_docs` rewrites the README's demo block from a real run and its
+settings table (then read the diff before committing it).
 """
 
 from __future__ import annotations
@@ -106,5 +107,10 @@ if __name__ == "__main__":
     head, rest = README.split(DEMO_START)
     tail = rest.split(DEMO_END)[1]
     block = f"{DEMO_START}\n```\n$ storyline demo\n{_demo_output()}\n```\n{DEMO_END}"
-    (ROOT / "README.md").write_text(head + block + tail, encoding="utf-8")
-    print("README.md demo block rewritten from a real `storyline demo` run")
+    text = head + block + tail
+    from storyline.settings import markdown_table
+
+    head, rest = text.split("<!-- settings -->")
+    text = f"{head}<!-- settings -->\n{markdown_table()}\n<!-- /settings -->{rest.split('<!-- /settings -->')[1]}"
+    (ROOT / "README.md").write_text(text, encoding="utf-8")
+    print("README.md demo block rewritten from a real `storyline demo` run, and its settings table")
