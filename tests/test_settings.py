@@ -95,6 +95,7 @@ def _storyline_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("STORYLINE_")}
 
 
+@pytest.mark.slow  # a worker pool
 def test_cli_run_passes_settings_to_workers_not_through_the_environment(clean_env, tmp_path, seeds):
     """`run --no-embeddings --workers 2` sets no STORYLINE_ variable, the stories map step in
     the worker processes makes no embedding (workers that read the unset variable would),
@@ -121,6 +122,7 @@ def test_cli_run_passes_settings_to_workers_not_through_the_environment(clean_en
     assert json.loads(versions)["stories"] == StoryStage.version
 
 
+@pytest.mark.slow  # two pipeline runs
 def test_a_python_run_records_its_settings(clean_env, tmp_path):
     from storyline.pipeline import run_pipeline
     from storyline.store import Store

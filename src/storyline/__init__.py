@@ -73,13 +73,14 @@ def ingest(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 
 def run(db: str | os.PathLike[str] = DEFAULT_DB, workers: int | None = None) -> list[StageReport]:
     """Process everything pending in `db`, as `storyline run` does (without a progress bar);
-    `workers` defaults to the cores, at most 4. Safe to interrupt and call again."""
-    from storyline.executor.local import default_workers
+    `workers` defaults to $STORYLINE_WORKERS, else the cores, at most 4. Safe to interrupt
+    and call again."""
     from storyline.pipeline import run_pipeline
+    from storyline.settings import value
     from storyline.store import Store
 
     with Store(db) as store:
-        return run_pipeline(store, workers=workers or default_workers())
+        return run_pipeline(store, workers=value("workers", workers))
 
 
 def __getattr__(name: str) -> Any:
