@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from storyline.ingest import IngestReport
     from storyline.store import Store
 
-DEFAULT_DB = "storyline.db"
-
 # The record types a user meets in results: name -> module holding it.
 _LAZY = {
     "Store": "storyline.store",
@@ -51,36 +49,37 @@ _LAZY = {
 __all__ = ["__version__", "open", "ingest", "run", *_LAZY]
 
 
-def open(db: str | os.PathLike[str] = DEFAULT_DB) -> Store:  # noqa: A001 - storyline.open, like sqlite3.connect
-    """Open (or create) a storyline database; use it as a context manager to close it."""
-    from storyline.store import Store
-
-    return Store(db)
-
-
-def ingest(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-           db: str | os.PathLike[str] = DEFAULT_DB) -> IngestReport:
-    """Store every article under `paths` (files or folders) in `db`, as `storyline ingest` does.
-    Bad inputs are not raised: they are in the report's `rejections` (and the store's)."""
-    from storyline.ingest import ingest as ingest_paths
-    from storyline.store import Store
-
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    with Store(db) as store:
-        return ingest_paths(store, [os.fspath(p) for p in paths])
-
-
-def run(db: str | os.PathLike[str] = DEFAULT_DB, workers: int | None = None) -> list[StageReport]:
-    """Process everything pending in `db`, as `storyline run` does (without a progress bar);
-    `workers` defaults to $STORYLINE_WORKERS, else the cores, at most 4. Safe to interrupt
-    and call again."""
-    from storyline.pipeline import run_pipeline
+def open(db: str | os.PathLike[str] | None = None) -> Store:  # noqa: A001 - storyline.open, like sqlite3.connect
+    """Open (or create) a storyline database (default: $STORYLINE_DB, else ./storyline.db);
+    use it as a context manager to close it."""
     from storyline.settings import value
     from storyline.store import Store
 
-    with Store(db) as store:
-        return run_pipeline(store, workers=value("workers", workers))
+    return Store(value("db", db))
+
+
+def ingest(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+           db: str | os.PathLike[str] | None = None) -> IngestReport:
+    """Store every article under `paths` (files or folders) in `db`, as `storyline ingest` does.
+    Bad inputs are not raised: they are in the report's `rejections` (and the store's)."""
+    from storyline.ingest import ingest as ingest_paths
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    with open(db) as store:
+        return ingest_paths(store, [os.fspath(p) for p in paths])
+
+
+def run(db: str | os.PathLike[str] | None = None, workers: int | None = None,
+        embeddings: bool | None = None) -> list[StageReport]:
+    """Process everything pending in `db`, as `storyline run` does (without a progress bar).
+    `workers` and `embeddings` default as the settings say ($STORYLINE_WORKERS, else the
+    cores, at most 4; $STORYLINE_EMBEDDINGS, else on). Safe to interrupt and call again."""
+    from storyline.pipeline import run_pipeline
+    from storyline.settings import value
+
+    with open(db) as store:
+        return run_pipeline(store, workers=value("workers", workers), embeddings=value("embeddings", embeddings))
 
 
 def __getattr__(name: str) -> Any:
