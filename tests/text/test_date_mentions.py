@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyline.seeds import seed_files
-from storyline.text.date_mentions import WEEKDAYS, estimate_anchor, resolve_dates
+from storyline.text.date_mentions import estimate_anchor, resolve_dates
+from storyline.text.dates import WEEKDAYS
 
 
 def one(text: str, anchor: str | None = "2017-11-04"):

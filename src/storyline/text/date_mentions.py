@@ -20,15 +20,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storyline.records import DateMention
+from storyline.text.dates import MONTH_ALTERNATION, WEEKDAYS
+from storyline.text.dates import MONTHS as _MONTHS
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)(?:[a-z]*)\.?"
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH = rf"(?:{MONTH_ALTERNATION})(?:[a-z]*)\.?"
+_WEEKDAY = rf"(?:{'|'.join(WEEKDAYS)})"
 _EXPRESSION = re.compile(
     rf"\b(?:(?P<relday>yesterday|today|tomorrow|tonight|overnight|this (?:morning|afternoon|evening))"
     rf"|(?P<agoN>\d{{1,2}}|a|an|one|two|three|four|five|six|seven|ten)\s+(?P<agoU>days?|weeks?)\s+ago"

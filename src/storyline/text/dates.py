@@ -1,4 +1,5 @@
-"""Dates written as dates: month and weekday names, the patterns pages and URLs use
+"""Dates written as dates: the month and weekday name tables (the one copy the other date
+code builds its patterns from), the patterns pages and URLs use
 ("Nov. 5, 2017", "5 November 2017", "2017-11-05", "/2017/11/05/"), and a dateline's year
 inferred from the evidence the page gives. Shared by publication dates (stages/clean) and
 date expressions (date_mentions.py).
@@ -16,7 +17,17 @@ MONTHS = {
 }
 
 
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+MONTH_NAMES = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+]
+
+
+# The month abbreviations as a regex alternation ("sept?" takes "Sep." and "Sept.").
+MONTH_ALTERNATION = "jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec"
+
+
+_MONTH = rf"({MONTH_ALTERNATION})[a-z]*\.?"
 
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -36,7 +47,7 @@ _ISO = re.compile(r"\b((?:19|20)\d\d)-(\d{1,2})(?:-(\d{1,2}))?\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
 
 
-_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})\b", re.I)
 
 
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")

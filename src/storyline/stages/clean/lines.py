@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 
 from storyline.records import RemovedLine
+from storyline.text.dates import MONTH_ALTERNATION, WEEKDAYS
 
-_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DAYS = r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+_MONTHS = rf"({MONTH_ALTERNATION})[a-z]*\.?"
+_DAYS = rf"({'|'.join(w[:3] for w in WEEKDAYS)})[a-z]*\.?"
 
 # Lines that are page furniture wherever they appear, each with the reason shown to users.
 BOILERPLATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [

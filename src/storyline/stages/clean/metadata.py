@@ -11,7 +11,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from storyline.records import MetaValue
-from storyline.text.dates import DateFound, dates_in
+from storyline.text.dates import MONTH_NAMES, DateFound, dates_in
 
 # Agencies: canonical name -> the ways a page credits it.
 AGENCIES: dict[str, list[str]] = {
@@ -49,7 +49,7 @@ _CREDIT_LINE = re.compile(
 # "MAE SAI, Thailand, July 10, 2018 (AFP) :", "PRETORIA –", "Marignane (AFP)".
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’/\- ]{1,40}?|[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?(?=(?:, [A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+)?)? \())"
-    r"(?:,\s*(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)(?P<region>[A-Z][\w.'’ ]{1,30}?))?"
+    rf"(?:,\s*(?!(?:{'|'.join(m[:3].title() for m in MONTH_NAMES)})[a-z]*\.?\s+\d)(?P<region>[A-Z][\w.'’ ]{{1,30}}?))?"
     r"(?:,?\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s*(?:19|20)\d\d)?))?"
     r",?\s*(?:\((?P<agency>[A-Za-z]{2,10})\))?"
     r"\s*(?P<sep>--|—|–|:|-(?= )|(?<=\))(?= ))\s*(?=\S)"

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from storyline.records import Dispute, Figure
+from storyline.text.dates import MONTH_NAMES, MONTHS
 from storyline.text.names import known_organisation, organisation_mentions
 from storyline.text.sentences import sentences
 
@@ -37,10 +38,8 @@ _FIGURE = re.compile(
     re.I,
 )
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
-_MONTHS = (
-    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|"
-    r"July|August|September|October|November|December"
-)
+# Month abbreviations, then the full names longer than them.
+_MONTHS = "|".join([m.title() for m in MONTHS] + [m.title() for m in MONTH_NAMES if m not in MONTHS])
 # Things a number next to which is not a reported quantity.
 _NOT_BEFORE = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s+|\b(?:No\.?|Page|page)\s*|[#/:.\w-])$")
 _NOT_AFTER = re.compile(rf"^(?:[/:]\d|\s*(?:{_MONTHS})\b|\s*(?:times|views)\b|(?:st|nd|rd|th)\b|[\w-])")

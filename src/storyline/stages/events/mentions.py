@@ -37,6 +37,7 @@ from storyline.records import EventMention
 from storyline.stages.events.figures import attribution
 from storyline.stages.events.types import classify_event
 from storyline.text.date_mentions import DateMention, resolve_dates
+from storyline.text.dates import MONTH_NAMES, WEEKDAYS
 from storyline.text.names import known_organisation, name_key, organisation_mentions
 from storyline.text.sentences import sentences
 
@@ -48,9 +49,7 @@ _MEDIA = re.compile(r"\b(?:Press|News|Agency|Reuters|Agence|TV|Television|Observ
 _DATELINE_DATE = re.compile(r"^\s*,?\s*\((?:AP|AFP|Reuters|UPI|dpa|Xinhua|KUNA|WAM|IANS|PTI)\)")
 _CLAUSE_SPLIT = re.compile(r",\s+while\s+|;\s+|,\s+whereas\s+")
 _NOT_PLACES = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "the", "a",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "president", "prime", "minister", "gen", "col", "islamic",
+    *WEEKDAYS, *MONTH_NAMES, "the", "a", "president", "prime", "minister", "gen", "col", "islamic",
     "west", "east", "north", "south", "middle", "internet", "parliament", "government",
 }
 # A capitalised word before these is an adjective ("Iraqi forces"), not a place.
