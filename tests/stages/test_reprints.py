@@ -20,6 +20,7 @@ from storyline.stages.reprints.alignment import align, align_many
 from storyline.stages.reprints.links import candidate_pairs, candidate_pairs_flat, reprint_groups
 from storyline.stages.reprints.shingling import decode_sample, sketch_many
 from storyline.stages.reprints.stage import ReprintStage
+from storyline.stages.unionfind import UnionFind
 from storyline.store import Store
 
 
@@ -221,16 +222,10 @@ def test_a_story_carried_very_widely_stays_one_group() -> None:
     sketches = sketch_many([str(i) for i in range(len(texts))], texts)
     samples = [decode_sample(s.sample) for s in sketches]
     wide = candidate_pairs(samples, np.ones(len(texts), bool), max_df=10)
-    parent = list(range(len(texts)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
+    sets = UnionFind(range(len(texts)))
     for a, b in wide.tolist():
-        parent[find(a)] = find(b)
-    assert len({find(i) for i in range(60)}) == 1
+        sets.union(a, b)
+    assert len({sets.find(i) for i in range(60)}) == 1
     assert all(b < 60 for _, b in wide.tolist())          # no unrelated text drawn in
     assert len(wide) < 60 * 59 // 2                        # linear, not all pairs
 
@@ -333,3 +328,10 @@ def test_finish_in_worker_processes_gives_the_same_results(seeds: list[Path], tm
             results.append(_reprint_tables(store))
     assert results[0] == results[1]
     assert all(results[0].values())
+
+
+def test_union_find_roots_at_the_smallest_member_in_first_seen_order() -> None:
+    sets = UnionFind()
+    for a, b in [("c", "d"), ("b", "a"), ("d", "b"), ("x", "y")]:
+        sets.union(a, b)
+    assert sets.groups() == {"a": ["c", "d", "b", "a"], "x": ["x", "y"]}

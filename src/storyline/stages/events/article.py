@@ -19,6 +19,7 @@ from storyline.stages.events.mentions import (
     extract_event_mentions,
     linked_anchor_candidates,
 )
+from storyline.stages.unionfind import UnionFind
 from storyline.text.date_mentions import (
     days_between,
     resolve_dates,
@@ -92,28 +93,19 @@ def _mention(d: dict[str, Any]) -> EventMention:
 def related_groups(context: Mapping[str, dict[str, Any]], anchors: Mapping[str, str | None]) -> list[set[str]]:
     """Articles whose figures are compared: one storyline, or dates DISPUTE_DAYS apart at most."""
     ids = sorted(context)
-    parent = {a: a for a in ids}
-
-    def root(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    sets = UnionFind(ids)
     by_line: dict[str, str] = {}
     for a in ids:
         line = context[a].get("storyline")
         if line:
-            parent[root(a)] = root(by_line.setdefault(line, a))
+            sets.union(a, by_line.setdefault(line, a))
     dated = sorted((date.fromisoformat(anchors[a]).toordinal(), a) for a in ids if anchors.get(a))
     for (d1, a1), (d2, a2) in zip(dated, dated[1:], strict=False):
         if d2 - d1 <= DISPUTE_DAYS:
-            parent[root(a2)] = root(a1)
-    groups: dict[str, set[str]] = {}
-    for a in ids:
-        groups.setdefault(root(a), set()).add(a)
+            sets.union(a1, a2)
+    groups = {root: set(members) for root, members in sets.groups().items()}
     # An article with no date and no storyline company cannot be ruled out by date: it is
     # compared with every group (not merged into one, which would chain the whole corpus).
-    loose = {a for a in ids if not anchors.get(a) and len(groups[root(a)]) == 1}
+    loose = {a for a in ids if not anchors.get(a) and len(groups[sets.find(a)]) == 1}
     out = [g for g in groups.values() if not g <= loose]
     return [g | loose for g in out] or ([loose] if loose else [])

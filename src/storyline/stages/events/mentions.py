@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from storyline.records import EventMention
 from storyline.stages.events.figures import attribution
 from storyline.stages.events.types import classify_event
+from storyline.stages.unionfind import UnionFind
 from storyline.text.date_mentions import DateMention, resolve_dates
 from storyline.text.dates import MONTH_NAMES, WEEKDAYS
 from storyline.text.names import known_organisation, name_key, organisation_mentions
@@ -274,22 +275,12 @@ def _same_event(a: EventMention, b: EventMention) -> bool:
 def merge_events(story_id: str, mentions: Sequence[EventMention]) -> list[Event]:
     """One event per group of mentions of the same thing in one story."""
     ordered = sorted(mentions, key=lambda m: (m.date_start or "", m.article_id, m.start))
-    parent = list(range(len(ordered)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = UnionFind(range(len(ordered)))
     for i in range(len(ordered)):
         for j in range(i + 1, len(ordered)):
             if _same_event(ordered[i], ordered[j]):
-                parent[root(j)] = root(i)
-    groups: dict[int, list[EventMention]] = {}
-    for i, m in enumerate(ordered):
-        groups.setdefault(root(i), []).append(m)
-    return [_event(story_id, group) for group in groups.values()]
+                sets.union(i, j)
+    return [_event(story_id, [ordered[i] for i in group]) for group in sets.groups().values()]
 
 
 def _event(story_id: str, group: list[EventMention]) -> Event:

@@ -19,6 +19,7 @@ from storyline.stages.reprints.shingling import (
     decode_hashes,
     overlap,
 )
+from storyline.stages.unionfind import UnionFind
 
 REPRINT_CONTAINMENT = 0.32
 
@@ -199,23 +200,11 @@ def connected_groups(links: Iterable[tuple[str, str]]) -> dict[str, str]:
     The group id derives from the smallest member id, so it is the same whatever order the
     links were found in.
     """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = UnionFind()
     for a, b in links:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[str, list[str]] = {}
-    for x in parent:
-        members.setdefault(find(x), []).append(x)
+        sets.union(a, b)
     out = {}
-    for root, group in members.items():
+    for root, group in sets.groups().items():
         gid = "rg-" + hashlib.sha1(root.encode()).hexdigest()[:10]
         for x in group:
             out[x] = gid
