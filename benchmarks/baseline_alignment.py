@@ -1,6 +1,6 @@
 """Passage alignment: which sentences of one article reappear in another, and how edited.
 
-Texts are split into paragraphs (lines) and sentences (blingfire). Sentences with the same
+Texts are split into paragraphs (lines) and sentences (text.sentences, blingfire). Sentences with the same
 words (case and punctuation aside) match first, by dictionary lookup; each remaining
 sentence is then matched to the unmatched sentence of the other text sharing most word
 trigrams, if they share at least half of the shorter one's. Matches may come in any order
@@ -16,45 +16,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import blingfire
+from storyline.stages.reprints.alignment import Alignment, Edit, Passage
+from storyline.text.sentences import sentences as sentence_spans
 
 MIN_SENTENCE_WORDS = 4   # shorter sentences ("Photo: AFP") match only exactly
 FUZZY_SHARE = 0.5        # trigram share of the shorter sentence for a fuzzy match
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One word-level change from the reference text to the copy."""
-
-    op: str                 # "replace", "delete" (in reference, not in copy) or "insert"
-    before: str             # the reference's words ("" for insert)
-    after: str              # the copy's words ("" for delete)
-
-    def as_list(self) -> list[str]:
-        return [self.op, self.before, self.after]
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A run of matched sentences: character spans in the reference and in the copy."""
-
-    ref_start: int
-    ref_end: int
-    copy_start: int
-    copy_end: int
-    similarity: float            # share of words unchanged, 0..1
-    edits: tuple[Edit, ...] = ()
-
-
-@dataclass
-class Alignment:
-    passages: list[Passage] = field(default_factory=list)
-    ref_unmatched: list[tuple[int, int]] = field(default_factory=list)   # removed in the copy
-    copy_unmatched: list[tuple[int, int]] = field(default_factory=list)  # added by the copy
 
 
 @dataclass(frozen=True)
@@ -67,16 +37,10 @@ class Sentence:
 
 def sentences(text: str) -> list[Sentence]:
     out = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip():
-            _, spans = blingfire.text_to_sentences_and_offsets(line)
-            for start, end in spans:
-                words = tuple(_WORD.findall(line[start:end]))
-                if words:
-                    out.append(Sentence(offset + start, offset + end, words,
-                                        " ".join(w.lower() for w in words)))
-        offset += len(line) + 1
+    for start, end in sentence_spans(text):
+        words = tuple(_WORD.findall(text[start:end]))
+        if words:
+            out.append(Sentence(start, end, words, " ".join(w.lower() for w in words)))
     return out
 
 
@@ -180,13 +144,3 @@ def align(ref_text: str, copy_text: str) -> Alignment:
     result.ref_unmatched = [(s.start, s.end) for i, s in enumerate(ref) if i not in matched_ref]
     result.copy_unmatched = [(s.start, s.end) for j, s in enumerate(copy) if j not in matched_copy]
     return result
-
-
-def substitutions(alignment: Alignment) -> dict[tuple[str, str], int]:
-    """How often each word substitution (reference words -> copy words) was made."""
-    counts: dict[tuple[str, str], int] = {}
-    for passage in alignment.passages:
-        for e in passage.edits:
-            if e.op == "replace":
-                counts[(e.before, e.after)] = counts.get((e.before, e.after), 0) + 1
-    return counts

@@ -1,4 +1,4 @@
-"""Sentence spans, shared by the extraction stages."""
+"""Sentence spans, shared by the extraction stages and the summaries."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
     blingfire keeps "U.S.", "Col." and "Nov. 2, 2017" inside one sentence. Its offsets are
     in characters of the text as given.
     """
-    if not text.strip():
-        return []
-    spans = []
+    return [span for para in paragraph_sentences(text) for span in para]
+
+
+def paragraph_sentences(text: str) -> list[list[tuple[int, int]]]:
+    """The sentence spans of each paragraph (non-blank line) of `text`, paragraph by paragraph."""
+    out = []
     for block_start, block in _blocks(text):
         _, offsets = blingfire.text_to_sentences_and_offsets(block)
-        spans.extend((block_start + a, block_start + b) for a, b in offsets)
-    return spans
+        out.append([(block_start + a, block_start + b) for a, b in offsets])
+    return out
 
 
 def _blocks(text: str):

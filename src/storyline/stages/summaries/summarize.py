@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storyline.records import ArticleForGrouping
+from storyline.text.sentences import paragraph_sentences
 
 # Two sentences are "the same claim" (cited together, shown once) when the Dice coefficient
 # of their content-word sets reaches this. Measured on the seeds' clean text: the sentences of
@@ -117,15 +118,9 @@ class SummaryLine:
 
 
 def split_paragraphs(text: str) -> list[list[str]]:
-    """The sentences of each paragraph of `text` (blingfire handles "U.S.", "Col.", "Nov. 2")."""
-    import blingfire
-
-    out = []
-    for para in re.split(r"\n\s*\n|\n", text):
-        para = para.strip()
-        if para:
-            out.append([s.strip() for s in blingfire.text_to_sentences(para).split("\n") if s.strip()])
-    return out
+    """The sentences of each paragraph of `text`, stripped (text.sentences: blingfire keeps
+    "U.S.", "Col.", "Nov. 2" inside one sentence)."""
+    return [[s for a, b in para if (s := text[a:b].strip())] for para in paragraph_sentences(text)]
 
 
 def split_sentences(text: str) -> list[str]:
