@@ -123,8 +123,9 @@ _NAME = re.compile(r"(?<![.!?\n:\"“]\s)(?<![.!?\n])(?<=\s)[^\W\d_a-z][\w'’-]
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, so Zürich, Zurich and ZÜRICH are one term."""
+def fold_case(text: str) -> str:
+    """Lower case without diacritics, so Zürich, Zurich and ZÜRICH are one term. Unlike
+    text.names.fold (the key of a name), punctuation stays: the term tokenizer cuts words."""
     text = text.lower()
     if text.isascii():
         return text
@@ -139,18 +140,18 @@ def stop_words() -> frozenset[str]:
     from importlib.resources import files
 
     text = files("storyline").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(fold(w) for w in text.split("\n") if w and not w.startswith("#"))
+    return frozenset(fold_case(w) for w in text.split("\n") if w and not w.startswith("#"))
 
 
 def tokens(text: str) -> list[str]:
     stop = stop_words()
-    return [t for t in _WORD.findall(fold(text)) if (len(t) > 1 or t.isdigit()) and t not in stop]
+    return [t for t in _WORD.findall(fold_case(text)) if (len(t) > 1 or t.isdigit()) and t not in stop]
 
 
 def name_tokens(text: str) -> list[str]:
     """Folded tokens of the capitalized words inside sentences (a light name extraction)."""
     stop = stop_words()
-    return [t for t in _WORD.findall(fold(" ".join(_NAME.findall(text)))) if len(t) > 1 and t not in stop]
+    return [t for t in _WORD.findall(fold_case(" ".join(_NAME.findall(text)))) if len(t) > 1 and t not in stop]
 
 
 @lru_cache(maxsize=1 << 18)
