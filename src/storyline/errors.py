@@ -1,7 +1,7 @@
 """The few exceptions storyline raises on purpose.
 
 Each surface translates them in one place: the CLI into a message and an exit code
-(`cli.main`), the API (later) into one JSON error shape.
+(`cli.main`), the API (web/app.py) into one JSON error shape.
 """
 
 
@@ -9,12 +9,6 @@ class StorylineError(Exception):
     """Base class: a problem the user can act on. The message names the input and the fix."""
 
     exit_code = 1
-
-
-class InputError(StorylineError):
-    """An input (file, line, record) cannot be read as an article."""
-
-    exit_code = 2
 
 
 class NotFoundError(StorylineError):
@@ -27,9 +21,3 @@ class StoreError(StorylineError):
     """The database file cannot be opened or is of a schema this version does not know."""
 
     exit_code = 4
-
-
-class MissingExtraError(StorylineError):
-    """An optional dependency is not installed; the message says which extra to install."""
-
-    exit_code = 5

@@ -18,7 +18,7 @@ from storyline.ingest import ingest
 from storyline.stages.clean.stage import CleanStage
 from storyline.stages.reprints.alignment import align, align_many
 from storyline.stages.reprints.links import candidate_pairs, candidate_pairs_flat, reprint_groups
-from storyline.stages.reprints.shingling import decode_sample, sketch_many
+from storyline.stages.reprints.shingling import decode_hashes, sketch_many
 from storyline.stages.reprints.stage import ReprintStage
 from storyline.stages.unionfind import UnionFind
 from storyline.store import Store
@@ -165,7 +165,7 @@ def test_unrelated_texts_are_not_candidates() -> None:
     texts = [" ".join(rng.choice(vocab) for _ in range(300)) for _ in range(40)]
     texts.append(texts[0][:900] + " and a new ending for this copy of the first text")
     sketches = sketch_many([str(i) for i in range(len(texts))], texts)
-    pairs = candidate_pairs([decode_sample(s.sample) for s in sketches], np.ones(len(texts), bool))
+    pairs = candidate_pairs([decode_hashes(s.sample) for s in sketches], np.ones(len(texts), bool))
     assert [tuple(p) for p in pairs.tolist()] == [(0, 40)]
 
 
@@ -220,7 +220,7 @@ def test_a_story_carried_very_widely_stays_one_group() -> None:
         texts.append(" ".join(words))
     texts += [" ".join(rng.choice(vocab) for _ in range(300)) for _ in range(20)]
     sketches = sketch_many([str(i) for i in range(len(texts))], texts)
-    samples = [decode_sample(s.sample) for s in sketches]
+    samples = [decode_hashes(s.sample) for s in sketches]
     wide = candidate_pairs(samples, np.ones(len(texts), bool), max_df=10)
     sets = UnionFind(range(len(texts)))
     for a, b in wide.tolist():
@@ -254,7 +254,7 @@ def test_candidates_do_not_depend_on_key_slices() -> None:
     vocab = [f"w{i}" for i in range(3000)]
     stories = [[rng.choice(vocab) for _ in range(300)] for _ in range(6)]
     texts = [" ".join(s[rng.randrange(50) :]) for s in stories for _ in range(4)]
-    samples = [decode_sample(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
+    samples = [decode_hashes(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
     everyone = np.ones(len(texts), bool)
     whole = candidate_pairs(samples, everyone, partitions=1)
     assert np.array_equal(candidate_pairs(samples, everyone, partitions=8), whole)
@@ -278,7 +278,7 @@ def test_threaded_candidates_are_the_serial_ones() -> None:
     stories = [[rng.choice(vocab) for _ in range(250)] for _ in range(8)]
     texts = [" ".join(s[rng.randrange(60) :]) for s in stories for _ in range(rng.randrange(2, 9))]
     texts += [" ".join(rng.choice(vocab) for _ in range(200)) for _ in range(10)]
-    samples = [decode_sample(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
+    samples = [decode_hashes(s.sample) for s in sketch_many([str(i) for i in range(len(texts))], texts)]
     lengths = np.array([len(s) for s in samples], np.int64)
     keys = np.concatenate(samples)
     some = np.array([rng.random() < 0.3 for _ in texts])

@@ -81,11 +81,6 @@ def split_lines(body: str) -> list[tuple[int, str]]:
     return [(no, line.strip()) for no, line in enumerate(lines, start=1) if line.strip()]
 
 
-def page_shapes(body: str) -> set[str]:
-    """The distinct line shapes of one page: what it contributes to its outlet's counts."""
-    return {s for _, line in split_lines(body) if (s := line_shape(line))}
-
-
 def _teaser_item(line: str) -> bool:
     """A line that reads like a linked headline: short, no sentence end, or a list bullet."""
     if line.startswith(("::", "•", "»", "- ", "* ")):

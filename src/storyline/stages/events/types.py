@@ -254,11 +254,6 @@ def classify(text: str, minimum: float = 0.0, found: dict | None = None) -> Typi
     return Typing(best, FAMILIES[best], round(score, 2), tuple(cues))
 
 
-def feature_text(text: str) -> str:
-    """The cue tokens `text` fires ("CUE_AIR_STRIKE ..."), for a linear model's features."""
-    return " ".join(f"CUE_{t}" for t, (s, _) in scores(text).items() for _ in range(max(1, int(s))))
-
-
 # -- the sub-type model ----------------------------------------------------------------------
 #
 # The lexicon decides whether a clause reports an event; a small linear model (word TF-IDF

@@ -23,7 +23,7 @@ many pairs (a group's fullest copy is the reference of every other member).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,14 +67,6 @@ class Alignment:
     passages: list[Passage] = field(default_factory=list)
     ref_unmatched: list[tuple[int, int]] = field(default_factory=list)   # removed in the copy
     copy_unmatched: list[tuple[int, int]] = field(default_factory=list)  # added by the copy
-
-    @property
-    def matched_share(self) -> float:
-        """Share of the copy's characters inside passages."""
-        total = sum(p.copy_end - p.copy_start for p in self.passages)
-        extra = sum(b - a for a, b in self.copy_unmatched)
-        return total / (total + extra) if total + extra else 0.0
-
 
 def _grams(h: np.ndarray) -> np.ndarray:
     m = len(h) - ANCHOR_WORDS + 1
@@ -277,24 +269,3 @@ def align_many(pairs: Sequence[tuple[str, str]], texts: dict[str, str]) -> list[
         _align_tokens(texts[r], tokens[slot[r]], texts[c], tokens[slot[c]], found=blocks)
         for (r, c), blocks in zip(pairs, found, strict=True)
     ]
-
-
-def substitutions(alignment: Alignment) -> dict[tuple[str, str], int]:
-    """How often each word substitution (reference words -> copy words) was made."""
-    counts: dict[tuple[str, str], int] = {}
-    for passage in alignment.passages:
-        for e in passage.edits:
-            if e.op == "replace":
-                counts[(e.before, e.after)] = counts.get((e.before, e.after), 0) + 1
-    return counts
-
-
-def edit_summary(alignments: Iterable[Alignment]) -> dict[tuple[str, str, str], int]:
-    """How often each edit (op, before, after) occurs over many alignments."""
-    counts: dict[tuple[str, str, str], int] = {}
-    for al in alignments:
-        for p in al.passages:
-            for e in p.edits:
-                key = (e.op, e.before, e.after)
-                counts[key] = counts.get(key, 0) + 1
-    return counts

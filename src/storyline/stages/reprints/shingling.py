@@ -101,12 +101,6 @@ def _finalize(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _dedupe_sorted(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return values
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
-
-
 def _tokenize(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(token hashes, token start offsets, token end offsets, token's text index) over the
     whole batch; offsets are in the joined string (texts joined by NUL, a non-word
@@ -151,20 +145,6 @@ def _shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     out_doc = token_doc[:m]
     valid = token_doc[k - 1 :] == out_doc  # all five words in one text
     return shingle[valid], out_doc[valid]
-
-
-def _split_sorted_keys(key: np.ndarray, n: int) -> list[np.ndarray]:
-    """Sorted (text index << 32 | value) keys -> one uint32 array of values per text."""
-    bounds = np.searchsorted(key, np.arange(n + 1, dtype=np.uint64) << np.uint64(32)).tolist()
-    low = key.astype(np.uint32)
-    return [low[bounds[i] : bounds[i + 1]] for i in range(n)]
-
-
-def shingle_hashes(texts: list[str]) -> list[np.ndarray]:
-    """For each text, the sorted distinct uint64 hashes of its word 5-shingles."""
-    shingle, doc = _shingles(texts)
-    bounds = np.searchsorted(doc, np.arange(len(texts) + 1)).tolist()
-    return [_dedupe_sorted(np.sort(shingle[bounds[i] : bounds[i + 1]])) for i in range(len(texts))]
 
 
 @dataclass(frozen=True)
@@ -240,10 +220,6 @@ def sketch_many(ids: list[str], texts: list[str]) -> list[Sketch]:
 
 
 def decode_hashes(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, "<u4")
-
-
-def decode_sample(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, "<u4")
 
 
