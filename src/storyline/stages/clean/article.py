@@ -92,7 +92,7 @@ def extract_html(html: str, url: str | None) -> tuple[str, dict[str, str | None]
         )
     except Exception:  # a page the extractor chokes on still has its visible text
         doc = None
-    data = {} if doc is None else (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc))
+    data = {} if doc is None else doc.as_dict()
     text = data.get("text") or ""
     if not text.strip():
         # A fragment (a feed entry's content, a bare <p>) has no page for the extractor to

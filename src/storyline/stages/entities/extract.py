@@ -42,12 +42,8 @@ _STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "la", "al", "el"}
 @cache
 def nlp():
     """The spaCy pipeline, loaded once per process (tok2vec + ner: the rest is not needed)."""
-    try:
-        import spacy
-    except ImportError as exc:  # pragma: no cover - spaCy is a main dependency
-        from storyline.errors import StorylineError
+    import spacy
 
-        raise StorylineError("the entities stage needs spaCy: pip install storyline") from exc
     try:
         return spacy.load(MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     except OSError as exc:

@@ -59,12 +59,9 @@ def anchor_candidates(
 
 
 def geocoder():
-    """The places stage's geocoder (`storyline.stages.places.geocode`), or None where this
-    build has no places stage: events then keep their place as written, without coordinates."""
-    try:
-        from storyline.geo.places import GeoContext, geocode
-    except ImportError:
-        return None
+    """The places geocoder (`storyline.geo.places.geocode`) as (place, other places) ->
+    (lat, lon, country) or None."""
+    from storyline.geo.places import GeoContext, geocode
 
     def locate(place: str, others: Sequence[str]) -> tuple[float, float, str | None] | None:
         found = geocode(place, GeoContext.of([o for o in others if o != place]))

@@ -624,7 +624,7 @@ def cluster_articles(
     for art in sorted(articles, key=lambda a: keys[a.id]):
         group = reprint_group.get(art.id)
         unit = Unit(art.id, art.title, art.text, days[art.id], group_story.get(group) if group else None,
-                    (getattr(art, "language", None) or "").lower()[:2] or None,
+                    (art.language or "").lower()[:2] or None,
                     day_span(art.published) if days[art.id] is None else None,
                     (embeddings or {}).get(art.id))
         out[art.id], _ = place(state, unit, story_id_for(art.id), (vectors or {}).get(art.id))
