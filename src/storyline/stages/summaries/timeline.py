@@ -1,14 +1,14 @@
 """A story's timeline: its dated events in date order, each with every source that carries it.
 
-Until an event stage stores events, the events are the story's dated sentences: a sentence
-that names a day ("Nov. 3", "November 3, 2017", "Friday", "late Friday", "yesterday") is
+Where the events stage stored no event for the story, its events are its dated sentences: a
+sentence that names a day ("Nov. 3", "November 3, 2017", "Friday", "late Friday", "yesterday") is
 resolved to a calendar date by text/date_mentions.py against its article's publication date. An
 article with no known date borrows the story's earliest known date and its entries are
 marked `estimated`; with no date anywhere in the story only absolute dates ("Nov. 2, 2017")
 are placed, and relative days are left out rather than guessed.
 
-When the store holds events (a table named `events`, see store/summaries.py
-`stored_events`), they are used instead: `build_timeline(..., events=...)`.
+Where it stored events (store/summaries.py `stored_events`), they are used instead:
+`build_timeline(..., events=...)`.
 
 Sentences are grouped into claims exactly as the summary groups them, so a reprinted or
 lightly edited sentence is one entry citing all its carriers, and reprints count once
