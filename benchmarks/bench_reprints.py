@@ -8,9 +8,9 @@ the fly; nothing is written but temporary files. Each side runs in its own child
 (so each peak RSS is its own) over the same articles, and times only the stage's work, not
 making the corpus:
 
-- ours: word-5-shingle sketches (stages/shingling.py), candidates from the consistent
+- ours: word-5-shingle sketches (stages/reprints/shingling.py), candidates from the consistent
   sample keys, exact containment check, groups, and word-level alignment of every member
-  with its group's fullest copy and of every reuse link (stages/reprints.py, alignment.py).
+  with its group's fullest copy and of every reuse link (stages/reprints/stage.py, alignment.py).
 - baseline: datasketch MinHash (128 permutations) over the same shingles, MinHashLSH
   (Jaccard threshold 0.2) candidates, the same exact check and groups, and the sentence
   alignment with difflib edits that storyline used before (benchmarks/baseline_alignment.py).

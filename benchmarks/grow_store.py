@@ -83,7 +83,7 @@ def grow(src: Path, dst: Path, copies: int) -> None:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (sid + sfx, key, json.dumps(_rewrite_ids(json.loads(sentences), sfx, article_ids)),
                  json.dumps(_rewrite_ids(json.loads(disputes), sfx, article_ids)), json.dumps(timeline_rows), made))
-        if has_headline:  # issue 7: the story's headline {text, cites}
+        if has_headline:  # the story's headline {text, cites}
             db.execute(
                 "UPDATE story_summaries SET headline = (SELECT o.headline FROM story_summaries o"
                 " WHERE o.story_id = substr(story_summaries.story_id, 1, length(story_summaries.story_id) - ?))"

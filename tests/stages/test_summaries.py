@@ -201,7 +201,7 @@ def test_pipeline_summarizes_every_story_and_reruns_only_what_changed(seeded_db:
 
 def test_stored_events_replace_dated_sentences(store: Store):
     assert store.stored_events("st-1") == []
-    # Rows as the events stage (issue 6b) stores them: one per merged event of a story.
+    # Rows as the events stage stores them: one per merged event of a story.
     rows = [
         ("e1", "st-1", "2017-11-09", None, 1, '["a"]', '[{"text": "Syrian troops entered Al Bu Kamal"}]'),
         ("e2", "st-1", "2017-11-03", None, 0, '["b", "a"]', '[{"text": "Iraqi forces retook al-Qaim"}]'),

@@ -291,7 +291,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "language": r[9], "source": r[10], "locator": r[11],
                 "metadata": metadata,
                 "removed_lines": len(json.loads(r[13])) if r[13] else 0,
-                # Added by cleaning 0.2 (issue 3): the metadata's main values, flat.
+                # The metadata's main values, flat.
                 "published_source": published.get("source"),
                 "published_confidence": published.get("confidence"),
                 "dateline": (metadata.get("dateline") or {}).get("value"),

@@ -64,7 +64,7 @@ class EntityStore(StoreBase):
         return digest.hexdigest()
 
     def replace_entities(self, entities: Iterable[Any], links: dict[tuple[str, int], str]) -> None:
-        """Rewrite the corpus-wide entities (stages.entities.Entity) and each mention's entity."""
+        """Rewrite the corpus-wide entities (stages.entities.extract.Entity) and each mention's entity."""
         with self.transaction():
             self.db.execute("DELETE FROM entities")
             self.db.executemany(

@@ -126,7 +126,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     (
         "0005_web_search",
-        # Full-text index over clean titles and texts for `storyline serve` (issue 8). An
+        # Full-text index over clean titles and texts for `storyline serve`. An
         # external-content FTS5 table kept current by triggers, so every writer of
         # clean_articles updates it in the same transaction. INSERT OR REPLACE deletes the old
         # row without firing delete triggers, hence the BEFORE INSERT trigger.
@@ -304,7 +304,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     (
         "0015_web",
-        # `storyline serve` (issue 8): which story each full-text row belongs to, keyed by the
+        # `storyline serve`: which story each full-text row belongs to, keyed by the
         # FTS rowid (= clean_articles.rowid), so a text filter on /api/stories maps FTS hits to
         # stories through a narrow integer-keyed table instead of reading clean_articles rows.
         # Kept current by triggers on both sides; INSERT OR REPLACE deletes without firing
@@ -348,7 +348,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "0012_entities_places",
         """
-        -- Issue 6 (entities and places): the NER mentions of each article, geocoded places
+        -- The entities stage: the NER mentions of each article, geocoded places
         -- as JSON, and the corpus-wide entities with their aliases (rewritten by finish).
         CREATE TABLE entity_articles (
             article_id TEXT PRIMARY KEY REFERENCES articles(id),

@@ -43,7 +43,7 @@ class ReprintStore(StoreBase):
         return [row[0] for row in rows]
 
     def save_sketches(self, sketches: Iterable[Any], version: int) -> None:
-        """sketches: stages.shingling.Sketch records; each (re)made sketch is unlinked."""
+        """sketches: stages.reprints.shingling.Sketch records; each (re)made sketch is unlinked."""
         sketches = list(sketches)
         with self.transaction():
             self.db.executemany(
@@ -122,7 +122,7 @@ class ReprintStore(StoreBase):
 
     def replace_reprint_groups(self, groups: dict[str, str], infos: Iterable[Any] = ()) -> None:
         """groups: article id -> group id, for articles in a group of two or more; infos:
-        stages.reprints.GroupInfo records (fullest and earliest copy per group)."""
+        records.GroupInfo records (fullest and earliest copy per group)."""
         with self.transaction():
             self.db.execute("DELETE FROM reprint_groups")
             self.db.executemany(
@@ -245,7 +245,7 @@ class ReprintStore(StoreBase):
                 self.db.executemany(f"DELETE FROM {table} WHERE ref = ? AND copy = ?", pairs)
 
     def save_alignments(self, rows: Iterable[tuple[tuple[str, str], Any]]) -> None:
-        """rows: ((reference id, copy id), stages.alignment.Alignment); one transaction, three
+        """rows: ((reference id, copy id), stages.reprints.alignment.Alignment); one transaction, three
         statements (a pair given twice keeps its last alignment)."""
         latest = dict(rows)
         dumps = json.dumps

@@ -81,7 +81,7 @@ class StoryStore(StoreBase):
                     break
 
     def embeddings_by_text_key(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
-        """text key -> a stored embedding made from that text (see stages/embeddings.text_key)."""
+        """text key -> a stored embedding made from that text (see stages/stories/embeddings.text_key)."""
         out: dict[bytes, bytes] = {}
         for chunk in chunks(list(dict.fromkeys(keys))):
             marks = ",".join("?" * len(chunk))

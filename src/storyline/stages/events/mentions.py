@@ -10,7 +10,7 @@ in the paragraph, else the article's most named place (marked as inferred).
 
 Places are kept as the mention text plus a spelling-insensitive key (the consonant skeleton
 of `names.name_key`): enough to merge "Boukamal" with "Al Bu Kamal" inside one story;
-coordinates come from the places stage (issue 6, entities half) when it is wired.
+the stage adds coordinates from the geocoder (geo/places.py) when it stores the events.
 
 A date said of a statement ("an official said Saturday") dates the report, not the event:
 when the sentence has another date that one wins; otherwise the event keeps the report's
