@@ -9,7 +9,17 @@
 - ECB+ topics 1-25: event cluster = topic + file kind (ecb / ecbplus); the URL sentence that
   opens each ecbplus file is dropped (it leaks the label), its next sentence is the title.
   Documents carry no dates and are fed in a fixed shuffled order.
-- AllSides 2021: one story = its left/centre/right articles (title + body); no dates fed.
+- AllSides 2021: one story = its left/centre/right articles (title + body); fed without
+  dates, and again with the AllSides story's date as each article's (a feed would carry
+  each article's own date, which is near it).
+- NeuS (the AllSides clusters of the summarization set; val by default, `--only neus-train`
+  for train): one cluster = one story, no dates.
+- On the dense corpora (AllSides, NeuS), where many stories are related, what matters is
+  also that storylines do not chain: the number of storylines, the largest one's share of
+  the stories, and the storyline B-cubed precision with each gold story its own storyline
+  (a strict lower bound: related stories rightly threaded together count against it). And
+  a title check: a story's title must be a headline or the lead sentence of one of its
+  articles, and never a date, a byline, a section name or page furniture.
 - ECB+ and AllSides are clustered with the story stage's embeddings as well, made once and
   kept in the cache folder (STORYLINE_CACHE); the time to embed is printed apart.
 - The seeds: 000-003 must be one story, 004 another, all five one storyline.
@@ -22,6 +32,7 @@ import random
 import re
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -32,6 +43,8 @@ from storyline.evaluation.metrics import adjusted_rand, bcubed
 from storyline.evaluation.news_dev import news_dev_store
 from storyline.records import ArticleForGrouping
 
+ORDERS = 10  # arrival orders the news_dev mean is taken over (the pipeline's own order first)
+ORDERS_DENSE = 10  # ... and the dense corpora's
 _TOKEN = re.compile(r'<token t_id="\d+" sentence="(\d+)"[^>]*>([^<]*)</token>')
 
 
@@ -72,8 +85,9 @@ def _detokenize(tokens: list[str]) -> str:
     return re.sub(r" ([.,;:!?')])", r"\1", text)
 
 
-def load_allsides(data_dir: Path) -> tuple[list[ArticleForGrouping], dict[str, str]]:
-    """(articles in a fixed shuffled order, article -> gold story) for AllSides 2021."""
+def load_allsides(data_dir: Path, dated: bool = False) -> tuple[list[ArticleForGrouping], dict[str, str]]:
+    """(articles in a fixed shuffled order, article -> gold story) for AllSides 2021;
+    `dated`: each article carries its AllSides story's date."""
     path = data_dir / "allsides" / "allsides_stories_2021.jsonl"
     if not path.is_file():
         raise click.ClickException(f"{path} not found: --data must hold allsides/allsides_stories_2021.jsonl")
@@ -89,12 +103,32 @@ def load_allsides(data_dir: Path) -> tuple[list[ArticleForGrouping], dict[str, s
             if not (body or title):
                 continue
             art_id = f"{story['id']}-{side}"
-            items.append((art_id, title, body, art.get("newsSource") or ""))
+            day = (story.get("date") or "")[:10] or None if dated else None
+            items.append((art_id, title, body, art.get("newsSource") or "", day))
             gold[art_id] = str(story["id"])
     random.Random(7).shuffle(items)
-    articles = [ArticleForGrouping(art_id, seq, body, title, outlet, None, "en")
-                for seq, (art_id, title, body, outlet) in enumerate(items)]
+    articles = [ArticleForGrouping(art_id, seq, body, title, outlet, day, "en")
+                for seq, (art_id, title, body, outlet, day) in enumerate(items)]
     return articles, gold
+
+
+def load_neus(data_dir: Path, split: str = "val") -> tuple[list[ArticleForGrouping], dict[str, str]]:
+    """(articles in a fixed shuffled order, article -> gold story) for a NeuS split: one
+    source line is one story's three articles."""
+    from storyline.evaluation.summaries import parse_cluster
+
+    path = data_dir / "allsides" / "neus_splits" / f"{split}.source"
+    if not path.is_file():
+        raise click.ClickException(f"{path} not found: --data must hold allsides/neus_splits/{split}.source")
+    articles: list[ArticleForGrouping] = []
+    gold: dict[str, str] = {}
+    for n, line in enumerate(path.open(encoding="utf-8")):
+        if line.strip():
+            for art in parse_cluster(line, f"{split}{n}"):
+                articles.append(art)
+                gold[art.id] = f"{split}{n}"
+    random.Random(7).shuffle(articles)
+    return [replace(a, seq=i) for i, a in enumerate(articles)], gold
 
 
 def corpus_embeddings(name: str, articles: list[ArticleForGrouping]) -> tuple[dict[str, np.ndarray], float, int]:
@@ -125,15 +159,71 @@ def corpus_embeddings(name: str, articles: list[ArticleForGrouping]) -> tuple[di
 
 def cluster_plain(
     articles: list[ArticleForGrouping], embeddings: dict[str, np.ndarray] | None = None
-) -> tuple[dict[str, str], dict[str, str], float]:
-    """(article -> story, article -> storyline, seconds) by the story stage's own clusterer."""
-    from storyline.stages.stories.clustering import cluster_articles
+) -> tuple[dict[str, str], dict[str, str], float, dict[str, str]]:
+    """(article -> story, article -> storyline, seconds, story -> title) by the story stage's
+    own clusterer and title rule."""
+    from storyline.stages.stories.clustering import central_title, cluster_articles
 
     started = time.perf_counter()
     state, placed = cluster_articles(articles, {}, embeddings=embeddings)
     seconds = time.perf_counter() - started
     lines = {a: state.stories[s].parent or s for a, s in placed.items()}
-    return placed, lines, seconds
+    members: dict[str, list[tuple[str, str | None, str]]] = {}
+    for art in sorted(articles, key=lambda a: a.seq):
+        members.setdefault(placed[art.id], []).append((art.id, art.title, art.text[:300]))
+    titles = {sid: central_title(state, state.stories[sid], m) for sid, m in members.items()}
+    return placed, lines, seconds, titles
+
+
+def orders_plain(articles: list[ArticleForGrouping], truth: dict[str, str],
+                 embeddings: dict[str, np.ndarray] | None, orders: int = ORDERS_DENSE
+                 ) -> list[tuple[float, ...]]:
+    """Story (P, R, F1, ARI) over `orders` arrival orders: the given one and shuffles of it."""
+    out = []
+    for n in range(orders):
+        order = list(articles)
+        if n:
+            random.Random(n).shuffle(order)
+        stories, _, _, _ = cluster_plain([replace(a, seq=i) for i, a in enumerate(order)], embeddings)
+        out.append((*bcubed(stories, truth), adjusted_rand(stories, truth)))
+    return out
+
+
+def dense_report(name: str, stories: dict[str, str], lines: dict[str, str], truth: dict[str, str]) -> list[str]:
+    """Storyline figures on a corpus whose gold has stories only: how many storylines, the
+    largest one's share of the predicted stories, and the storyline B-cubed precision with
+    each gold story its own storyline."""
+    per_line: dict[str, set[str]] = {}
+    for art, story in stories.items():
+        per_line.setdefault(lines[art], set()).add(story)
+    n_stories = len(set(stories.values()))
+    largest = max((len(v) for v in per_line.values()), default=0)
+    precision = bcubed(lines, truth)[0]
+    return [f"{name + ' storyline':<22} {len(per_line)} storylines of {n_stories} stories; largest "
+            f"{largest} ({largest / max(n_stories, 1):.1%} of stories); B-cubed P {precision:.3f} "
+            f"with each gold story its own storyline"]
+
+
+_DATE_ONLY = re.compile(r"^[\W\d_]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+                        r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|[\W\d_])*$", re.I)
+_BYLINE = re.compile(r"^(?:[Bb]y\s+[A-Z][a-z]+|(?i:photos?|photographs?|video|image|file)\s*[:|/–-])")
+
+
+def title_problems(titles: dict[str, str], members: dict[str, list[tuple[str | None, str]]]) -> list[str]:
+    """Story titles that are not a headline or the lead of one of the story's articles, or
+    that look like page furniture: a date, a byline or credit, fewer than three words."""
+    bad = []
+    for sid, title in sorted(titles.items()):
+        text = (title or "").strip()
+        core = text.removesuffix("...").strip()
+        own = any(core and ((t or "").strip() == text or (body or "").lstrip().startswith(core))
+                  for t, body in members.get(sid, []))
+        words = re.findall(r"\w+", text)
+        if not own:
+            bad.append(f"{sid}: not a headline or lead of its articles: {text!r}")
+        elif not text or _DATE_ONLY.match(text) or _BYLINE.match(text) or len(words) < 3 or text[0] in "-•|":
+            bad.append(f"{sid}: furniture: {text!r}")
+    return bad
 
 
 def _embedded(count: int, seconds: float) -> str:
@@ -142,15 +232,12 @@ def _embedded(count: int, seconds: float) -> str:
     return f"{count} embedded in {seconds:.1f}s, {count / max(seconds, 1e-9):.1f}/s, kept in the cache"
 
 
-ORDERS = 10  # arrival orders the news_dev mean is taken over (the pipeline's own order first)
 
 
 def reorder_scores(store, gold: list[dict], orders: int = ORDERS) -> dict[str, list[tuple[float, ...]]]:
     """Story/storyline (P, R, F1, ARI) per arrival order: the pipeline's own order (seq as
     ingested) and orders-1 shuffles of it, each clustered from scratch with the story stage's
     own inputs (story_briefs, reprint groups, stored term vectors, canonical_keys)."""
-    from dataclasses import replace
-
     from storyline.stages.stories import clustering as sc
 
     ids = [i for i, _, _ in store.story_inputs()]
@@ -215,18 +302,41 @@ def seeds_check() -> tuple[bool, str]:
     return ok, text
 
 
+def _dense_part(name: str, cache: str, articles: list[ArticleForGrouping], truth: dict[str, str]) -> None:
+    """Stories (one order, then the mean of ORDERS_DENSE), storylines and titles of a dense corpus."""
+    vectors, embed_seconds, embedded = corpus_embeddings(cache, articles)
+    stories, lines, seconds, titles = cluster_plain(articles, vectors)
+    click.echo(_line(f"{name} story", stories, truth))
+    click.echo(_mean_line(f"{name} story", orders_plain(articles, truth, vectors)))
+    for text in dense_report(name, stories, lines, truth):
+        click.echo(text)
+    members: dict[str, list[tuple[str | None, str]]] = {}
+    for art in articles:
+        members.setdefault(stories[art.id], []).append((art.title, art.text))
+    bad = title_problems(titles, members)
+    click.echo(f"{name + ' titles':<22} {len(titles) - len(bad)}/{len(titles)} a headline or lead of the story's articles")
+    for line in bad[:20]:
+        click.echo(f"    {line}")
+    click.echo(f"  ({len(articles)} articles clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
+
+
+PARTS = ("news_dev", "ecbplus", "allsides", "neus", "neus-train", "seeds")
+
+
 @click.command("stories")
 @data_option
-@click.option("--only", type=click.Choice(["news_dev", "ecbplus", "allsides", "seeds"]), multiple=True,
-              help="Run only these parts (default: all).")
+@click.option("--only", type=click.Choice(PARTS), multiple=True,
+              help="Run only these parts (default: all but neus-train).")
 def command(data: str | None, only: tuple[str, ...]) -> None:
-    """Stories and storylines on news_dev, ECB+ and AllSides: B-cubed P/R/F1 and ARI; seeds check."""
+    """Stories and storylines on news_dev, ECB+, AllSides and NeuS: B-cubed P/R/F1 and ARI,
+    storyline sizes on the dense corpora, a title check; the seeds check."""
     data_dir = resolve_data_dir(data)
-    parts = set(only) or {"news_dev", "ecbplus", "allsides", "seeds"}
+    parts = set(only) or set(PARTS) - {"neus-train"}
     if "news_dev" in parts:
         with news_dev_store(data_dir) as (gold, store, seconds):
             exported = list(store.export_articles())
             orders = reorder_scores(store, gold)
+            titles = {s["id"]: s["title"] for s in store.stories()}
         for level in ("story", "storyline"):
             predicted = {r["id"]: r[level] for r in exported}
             truth = {r["id"]: r[level] for r in gold}
@@ -234,20 +344,30 @@ def command(data: str | None, only: tuple[str, ...]) -> None:
         click.echo(f"  (ingest + whole pipeline {seconds:.1f}s for {len(gold)} articles)")
         for level in ("story", "storyline"):
             click.echo(_mean_line(f"news_dev {level}", orders[level]))
+        members: dict[str, list[tuple[str | None, str]]] = {}
+        for r in exported:
+            members.setdefault(r["story"], []).append((r["title"], r["text"]))
+        bad = title_problems(titles, members)
+        click.echo(f"{'news_dev titles':<22} {len(titles) - len(bad)}/{len(titles)} a headline or lead of the story's articles")
+        for line in bad[:20]:
+            click.echo(f"    {line}")
     if "ecbplus" in parts:
         articles, truth = load_ecbplus(data_dir)
         vectors, embed_seconds, embedded = corpus_embeddings("ecbplus", articles)
-        stories, lines, seconds = cluster_plain(articles, vectors)
+        stories, lines, seconds, _ = cluster_plain(articles, vectors)
         click.echo(_line("ECB+ 1-25 event", stories, truth))
         topics = {k: v.split("/")[0] for k, v in truth.items()}
         click.echo(_line("ECB+ 1-25 topic~line", lines, topics))
         click.echo(f"  ({len(articles)} documents clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
     if "allsides" in parts:
         articles, truth = load_allsides(data_dir)
-        vectors, embed_seconds, embedded = corpus_embeddings("allsides", articles)
-        stories, _, seconds = cluster_plain(articles, vectors)
-        click.echo(_line("AllSides 2021 story", stories, truth))
-        click.echo(f"  ({len(articles)} articles clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
+        _dense_part("AllSides 2021", "allsides", articles, truth)
+        articles, truth = load_allsides(data_dir, dated=True)
+        _dense_part("AllSides dated", "allsides", articles, truth)
+    for part, split in (("neus", "val"), ("neus-train", "train")):
+        if part in parts:
+            articles, truth = load_neus(data_dir, split)
+            _dense_part(f"NeuS {split}", f"neus-{split}", articles, truth)
     if "seeds" in parts:
         ok, text = seeds_check()
         click.echo(f"seeds: 000-003 one story, 004 another, all one storyline: {'PASS' if ok else 'FAIL'}  {text}")

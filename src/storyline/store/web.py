@@ -2,7 +2,7 @@
 
 Nothing here writes. Every query is paged or bounded by one story's members, so the API
 answers in milliseconds on a store of 100k articles. Full-text search uses the FTS5 index
-`article_fts` (migration `0100_web_fts`), which triggers on `clean_articles` keep current.
+`article_fts` (migration `0005_web_search`), which triggers on `clean_articles` keep current.
 """
 
 from __future__ import annotations
