@@ -396,3 +396,43 @@ def test_a_text_already_embedded_is_not_embedded_again(tmp_path, seeds, monkeypa
         (new_id,) = [i for i, _, _ in store.story_inputs() if i not in before]
         twin = store.story_features_full([new_id, seeds[3].stem])
         assert np.array_equal(emb.from_bytes(twin[new_id][2]), emb.from_bytes(twin[seeds[3].stem][2]))
+
+
+def _art(art_id: str, seq: int, title: str, text: str, day: str) -> ArticleForGrouping:
+    return ArticleForGrouping(art_id, seq, text, title, None, day, "en")
+
+
+HUB_CORPUS = [
+    _art("x1", 0, "Kelud volcano erupts on Java", "The Kelud volcano on Java erupted on Friday, sending an ash "
+         "column over Kediri and Malang; villagers fled the slopes of Kelud as ash fell on Java.", "2014-02-14"),
+    _art("x2", 1, "Kelud villagers return after eruption", "Villagers who fled the Kelud volcano returned to the "
+         "slopes above Kediri and Malang, clearing ash from roofs a week after Kelud erupted on Java.", "2014-02-24"),
+    _art("y1", 2, "Madrid beat Barcelona in cup final", "Real Madrid beat Barcelona in the Copa del Rey final in "
+         "Valencia, Bale scoring the winner as Madrid lifted the cup against Barcelona.", "2014-04-16"),
+    _art("y2", 3, "Madrid parade the cup", "Real Madrid paraded the Copa del Rey through Madrid, Bale and the "
+         "squad cheered by fans who saw Madrid beat Barcelona in Valencia.", "2014-04-26"),
+    # a hub: like both threads, one of neither
+    _art("h", 4, "Kelud ash and a Madrid Barcelona final", "Ash from Kelud on Java grounded flights; fans of "
+         "Real Madrid and Barcelona watched the Copa del Rey final from Kediri and Malang.", "2014-03-20"),
+]
+
+
+def test_a_hub_story_cannot_chain_two_storylines():
+    """Storylines are joined as a whole and never merge: once two threads have begun, a story
+    like both joins one of them (or starts its own); it never pulls the two together."""
+    state, placed = sc.cluster_articles(HUB_CORPUS, {})
+    line = {a: state.stories[s].parent for a, s in placed.items()}
+    assert len(set(placed.values())) == 5  # five stories ...
+    assert line["x1"] == line["x2"] and line["y1"] == line["y2"]  # ... in two threads
+    assert line["x1"] != line["y1"]
+    for order in ([0, 2, 4, 1, 3], [2, 0, 4, 3, 1]):  # the hub between the threads' stories
+        arts = [HUB_CORPUS[i] for i in order]
+        state, placed = sc.cluster_articles([sc_replace(a, seq=n) for n, a in enumerate(arts)], {})
+        line = {a: state.stories[s].parent for a, s in placed.items()}
+        assert line["x1"] != line["y1"]
+
+
+def sc_replace(art: ArticleForGrouping, **changes) -> ArticleForGrouping:
+    from dataclasses import replace
+
+    return replace(art, **changes)

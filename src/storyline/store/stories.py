@@ -187,14 +187,11 @@ class StoryStore(StoreBase):
         assignments: Sequence[tuple[str, str, int, int, str]],
         stories: Sequence[dict[str, Any]],
         storylines: Sequence[dict[str, Any]],
-        dropped_lines: Sequence[str],
         state: dict[str, bytes],
     ) -> None:
         """One run's placements in one transaction. assignments: (article, story, day, seq,
-        leader); stories/storylines: the changed ones, whole (they replace stored rows);
-        dropped_lines: storylines merged into others."""
+        leader); stories/storylines: the changed ones, whole (they replace stored rows)."""
         with self.transaction():
-            self.db.executemany("DELETE FROM storylines WHERE id = ?", [(x,) for x in dropped_lines])
             self.db.executemany(
                 "INSERT OR REPLACE INTO story_assignments (article_id, story_id, day, seq, leader)"
                 " VALUES (?, ?, ?, ?, ?)", assignments,

@@ -73,7 +73,7 @@ def run_online(store: Store, embeddings: bool = True) -> dict[str, Any]:
         new_members.setdefault(out[art.id], []).append((art.seq, art.id, art.title, art.text[:300]))
     stories = _story_rows(store, state, new_members)
     lines = _line_rows(store, state, {s["id"]: s for s in stories})
-    store.save_story_placements(rows, stories, lines, sorted(state.dropped_lines),
+    store.save_story_placements(rows, stories, lines,
                                 {STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings()})
     return {"placed": len(out), "replayed": "" if replay == "first run" else replay}
 
@@ -88,16 +88,12 @@ class _Seq:
 def _story_rows(store: Store, state: sc.ClusterState, new_members) -> list[dict[str, Any]]:
     touched = sorted(state.touched)
     stored = store.story_titles(touched)
-    titles = store.story_title_map(sorted(state.relabelled - state.touched))  # only moved: same title
     rows = []
-    for sid in sorted(state.touched | state.relabelled):
+    for sid in touched:
         story = state.stories[sid]
-        if sid in titles:
-            title = titles[sid]
-        else:
-            members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
-            members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
-            title = sc.central_title(state, story, members)
+        members = [(a, t, x) for a, t, x in stored.get(sid, [])[:TITLE_CANDIDATES]]
+        members += [(a, t, x) for _, a, t, x in sorted(new_members.get(sid, []))]
+        title = sc.central_title(state, story, members)
         rows.append({
             "id": sid, "title": title,
             "first_seen": sc.day_iso(story.first_day), "last_seen": sc.day_iso(story.last_day),
