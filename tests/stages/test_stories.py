@@ -436,3 +436,30 @@ def sc_replace(art: ArticleForGrouping, **changes) -> ArticleForGrouping:
     from dataclasses import replace
 
     return replace(art, **changes)
+
+
+@pytest.mark.parametrize("title, problem", [
+    ("November 9, 2020", "a date"), ("Wednesday , September 28 2022", "a date"), ("- Joined", "furniture"),
+    ("By Tim Nudd", "furniture"), ("Photographs: Matthias Hangst/Getty Images", "furniture"),
+    ("Atacama (Chile)", "too short"), ("Germany crush Brazil", None),
+    ("Video Doesn't Show 'Suitcases' of Illegal Ballots in Georgia", None),
+])
+def test_what_is_not_a_headline(title, problem):
+    assert sc.headline_problem(title) == problem
+
+
+def test_a_story_title_is_a_real_headline_or_a_lead_never_furniture():
+    arts = [
+        _art("a", 0, "November 9, 2020", "The New Paper\n\nPfizer announces interim results from its coronavirus "
+             "vaccine study, saying the vaccine was more than 90 percent effective.", "2020-11-09"),
+        _art("b", 1, "Law and Regulations", "Pfizer and BioNTech said their coronavirus vaccine was more than 90 "
+             "percent effective in preventing COVID-19 in an interim analysis.", "2020-11-09"),
+    ]
+    state, placed = sc.cluster_articles(arts, {})
+    (sid,) = set(placed.values())
+    title = sc.central_title(state, state.stories[sid], [(a.id, a.title, a.text) for a in arts])
+    # neither "title" is a headline of this story: the most central lead sentence stands in
+    assert title in {"Pfizer announces interim results from its coronavirus vaccine study, saying the vaccine "
+                     "was more than 90 percent effective.",
+                     "Pfizer and BioNTech said their coronavirus vaccine was more than 90 percent effective in "
+                     "preventing COVID-19 in an interim analysis."}

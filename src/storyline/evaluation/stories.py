@@ -216,7 +216,7 @@ def title_problems(titles: dict[str, str], members: dict[str, list[tuple[str | N
     for sid, title in sorted(titles.items()):
         text = (title or "").strip()
         core = text.removesuffix("...").strip()
-        own = any(core and ((t or "").strip() == text or (body or "").lstrip().startswith(core))
+        own = any(core and (" ".join((t or "").split()) == text or core in " ".join((body or "")[:1000].split()))
                   for t, body in members.get(sid, []))
         words = re.findall(r"\w+", text)
         if not own:

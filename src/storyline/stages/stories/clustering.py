@@ -643,25 +643,66 @@ def cluster_articles(
     return state, out
 
 
+HEADLINE_MIN_WORDS = 3  # "Germany crush Brazil"; fewer is a section name, a place, a date
+TITLE_MAX_WORDS = 20  # a lead sentence standing in for a headline is cut here, at a word
+LEAD_MIN_WORDS = 6  # a lead is a sentence: a shorter line is a masthead or a label
+_NOT_HEADLINE_START = re.compile(r"^(?:[-•|*·–—>]|[Bb]y\s+[A-Z]|(?i:photos?|photographs?|video|image|file)\s*[:|/–-])")
+
+
+def headline_problem(title: str) -> str | None:
+    """Why `title` is not a real headline (None when it can be one): too few words, a date,
+    a byline or credit, a list or menu item."""
+    words = [w for w in _WORD.findall(title) if not w.isdigit()]
+    if _NOT_HEADLINE_START.match(title.strip()):
+        return "furniture"
+    if dates_in(title) and len(words) - sum(1 for w in words if fold_case(w)[:3] in _MONTH_DAY_WORDS) < 2:
+        return "a date"
+    if len(words) < HEADLINE_MIN_WORDS:
+        return "too short"
+    return None
+
+
+_MONTH_DAY_WORDS = frozenset(w[:3] for w in ("january february march april may june july august september"
+                                             " october november december monday tuesday wednesday thursday"
+                                             " friday saturday sunday").split())
+
+
+def lead_sentence(text: str) -> str:
+    """The article's first sentence that could be a headline, cut at TITLE_MAX_WORDS words."""
+    from storyline.text.sentences import sentences
+
+    for start, end in sentences(text):
+        sentence = " ".join(text[start:end].split())
+        if headline_problem(sentence) is None and len(sentence.split()) >= LEAD_MIN_WORDS:
+            words = sentence.split()
+            return " ".join(words[:TITLE_MAX_WORDS]) + (" ..." if len(words) > TITLE_MAX_WORDS else "")
+    return _first_words(text)
+
+
 def central_title(state: ClusterState, story: Cluster, members: Sequence[tuple[str, str | None, str]]) -> str:
-    """The headline of the member closest to the story's centroid (ties: the earliest member);
+    """The most central of the members' headlines (by similarity to the story's centroid;
+    ties: the earliest member); a member whose title is not a real headline (see
+    `headline_problem`), or shares no term with the story, offers its lead sentence instead.
     members: (article id, title, text) in arrival order."""
     best, best_sim = None, -1.0
-    # A real headline beats a lead sentence cut short: members without one compete only when
-    # no member has one.
-    titled = [m for m in members if (m[1] or "").strip()]
-    for _, title, text in titled or members:
-        vec = title_vector(title, text)
-        if not len(vec.ids):
-            continue
-        idf = state.idf(vec.ids)
-        qw = vec.weights * idf
-        sim = _similarity(state, vec.ids, qw * idf, float(np.linalg.norm(qw)) or 1.0, story)
-        if sim > best_sim:
-            best, best_sim = (title, text), sim
+    for _, title, text in members:
+        title = " ".join((title or "").split())
+        offers = [title] if title and headline_problem(title) is None else []
+        offers.append(lead_sentence(text))
+        for candidate in offers:
+            vec = title_vector(candidate, "")
+            if not len(vec.ids):
+                continue
+            idf = state.idf(vec.ids)
+            qw = vec.weights * idf
+            sim = _similarity(state, vec.ids, qw * idf, float(np.linalg.norm(qw)) or 1.0, story)
+            if sim > 0 or candidate is offers[-1]:
+                if sim > best_sim:
+                    best, best_sim = candidate, sim
+                break
     if best is None:
-        best = (members[0][1], members[0][2]) if members else (None, "")
-    return best[0] or _first_words(best[1])
+        best = members[0][1] or _first_words(members[0][2]) if members else ""
+    return best
 
 
 def _first_words(text: str, n: int = 12) -> str:
