@@ -135,13 +135,15 @@ def export(what: str, fmt: str, output: str, db: str | None) -> None:
 
 
 @cli.command()
+@click.option("--sort", type=click.Choice(["recent", "coverage"]), default="recent", show_default=True,
+              help="recent: newest first; coverage: most articles and outlets first.")
 @db_option
-def stories(db: str | None) -> None:
-    """A table of stories: dates, number of articles and outlets, title."""
+def stories(sort: str, db: str | None) -> None:
+    """A table of stories: dates, number of articles and outlets, storyline, title."""
     from storyline.views.tables import stories_table
 
     with open_store(db) as store:
-        console.print(stories_table(store))
+        console.print(stories_table(store, sort))
 
 
 @cli.command()

@@ -102,7 +102,7 @@ class StorylinePage(TypedDict):
     title: str | None
     first_seen: str | None
     last_seen: str | None
-    stories: list[StorylineStory]  # newest first, as `storyline stories` lists them
+    stories: list[StorylineStory]  # in time order (undated last)
 
 
 class EntityPage(TypedDict):
@@ -242,7 +242,8 @@ def storyline_page(store: Store, storyline_id: str) -> StorylinePage | None:
         for r in store.db.execute(
             "SELECT id, title, first_seen, last_seen,"
             " (SELECT count(*) FROM story_members m WHERE m.story_id = stories.id)"
-            " FROM stories WHERE storyline_id = ?" + _STORY_ORDER, (storyline_id,))
+            " FROM stories WHERE storyline_id = ? ORDER BY first_seen IS NULL, first_seen, last_seen, id",
+            (storyline_id,))
     ]
     return {"id": row[0], "title": row[1], "first_seen": row[2], "last_seen": row[3], "stories": stories}
 

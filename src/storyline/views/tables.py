@@ -17,14 +17,21 @@ from storyline.store.queries import (
 )
 
 
-def stories_table(store: Store) -> Table:
+def stories_table(store: Store, sort: str = "recent") -> Table:
+    """Every story: newest first (`recent`), or most articles and outlets first (`coverage`)."""
     outlets = story_outlet_counts(store)
     stories = store.stories()
-    table = Table("story", "first", "last", "articles", "outlets", "title", title=f"{len(stories)} stories")
+    if sort == "coverage":
+        stories.sort(key=lambda s: (-len(s["articles"]), -outlets.get(s["id"], 0)))  # stable: newest first among equals
+    table = Table(title=f"{len(stories)} stories")
+    for name in ("story", "first", "last", "articles", "outlets", "storyline", "title"):
+        # ids whole, whatever the width: they are what a user copies
+        ids = name in ("story", "storyline")
+        table.add_column(name, no_wrap=ids, min_width=13 if ids else 16 if name == "title" else None)
     for story in stories:
         table.add_row(
             story["id"], story["first_seen"] or "-", story["last_seen"] or "-", str(len(story["articles"])),
-            str(outlets.get(story["id"], 0)), story["title"] or "",
+            str(outlets.get(story["id"], 0)), story["storyline"] or "-", story["title"] or "",
         )
     return table
 
