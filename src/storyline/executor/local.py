@@ -54,12 +54,9 @@ def _worker_init(parent: int) -> None:
     # when they load; threadpoolctl limits any already loaded.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-        threadpool_limits(1)
-    except ImportError:
-        pass
+    threadpool_limits(1)
 
     def watch() -> None:
         while True:
