@@ -148,6 +148,9 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         published: str | None = None,
         language: str | None = None,
         meta: dict[str, Any] | None = None,
+        published_at: str | None = None,
+        published_raw: str | None = None,
+        warnings: Sequence[str] = (),
     ) -> tuple[str, str]:
         """Store one input item. Returns (status, id): status is 'added' or 'duplicate'.
 
@@ -164,11 +167,13 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             final_id = f"{article_id}~{digest[:8]}"
         self.db.execute(
             "INSERT INTO articles (id, content_hash, format, raw, encoding, body_field, url, title,"
-            " outlet, published, language, meta, source, locator, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " outlet, published, language, meta, source, locator, ingested_at, published_at,"
+            " published_raw, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 final_id, digest, fmt, raw, encoding, body_field, url, title, outlet, published, language,
-                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), source, locator, now(),
+                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True, default=str), source, locator, now(),
+                published_at, published_raw, json.dumps(list(warnings), ensure_ascii=False),
             ),
         )
         return "added", final_id
@@ -185,6 +190,20 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             "SELECT source, locator, reason, detail FROM rejections ORDER BY id"
         ).fetchall()
         return [Rejection(*row) for row in rows]
+
+    def article_warnings(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        """Warnings ingest stored with articles (a date it could not read, an ambiguous day and
+        month): {article, source, locator, warning}, in arrival order."""
+        sql = "SELECT id, source, locator, warnings FROM articles WHERE warnings != '[]'"
+        params: tuple[str, ...] = ()
+        if article_id is not None:
+            sql += " AND id = ?"
+            params = (article_id,)
+        out = []
+        for row in self.db.execute(sql + " ORDER BY seq", params):
+            for warning in json.loads(row[3]):
+                out.append({"article": row[0], "source": row[1], "locator": row[2], "warning": warning})
+        return out
 
     # -- raw articles ---------------------------------------------------------------------
 
