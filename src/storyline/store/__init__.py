@@ -295,7 +295,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         rows = self.db.execute(
             "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
             " c.published, g.group_id, m.story_id, s.storyline_id, c.text, COALESCE(c.language, a.language),"
-            " a.source, a.locator, c.metadata, c.removed"
+            " a.source, a.locator, c.metadata, c.removed, a.published_at, a.published_raw, a.meta, a.warnings"
             " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
             " LEFT JOIN reprint_groups g ON g.article_id = a.id"
             " LEFT JOIN story_members m ON m.article_id = a.id"
@@ -317,9 +317,18 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "wire": [w["agency"] for w in (metadata.get("wire") or {}).get("value") or []],
                 "authors": (metadata.get("authors") or {}).get("value") or [],
                 "crawled_at": (metadata.get("crawled_at") or {}).get("value"),
+                # Added with ingest's date reading: the date at the precision known (a month-only
+                # or year-only date is null in `published`), the input's timestamp and own text,
+                # the input record's own fields, and what ingest warned about.
+                "published_value": published.get("value"),
+                "published_precision": _PRECISION.get(len(published.get("value") or "")),
+                "published_at": r[14], "published_raw": r[15],
+                "meta": json.loads(r[16]) if r[16] else {},
+                "warnings": json.loads(r[17]) if r[17] else [],
             }
 
 
+_PRECISION = {10: "day", 7: "month", 4: "year"}
 _CONTENT_FINGERPRINT = {"reprint_groups", "story_members"}
 _FINGERPRINT_TABLES = {
     "articles", "clean_articles", "reprint_signatures", "reprint_links", "reprint_groups",
