@@ -27,6 +27,7 @@ MAPPABLE = KNOWN_FIELDS + BODY_FIELDS
 # storyline field -> the names other tools give it, tried in this order when the record
 # has no field of storyline's own name.
 ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("guid",),
     "text": ("body", "content", "maintext", "article"),
     "title": ("headline",),
     "published": ("date", "pubDate", "published_at", "datePublished", "publish_date", "date_publish", "pub_date"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from storyline.errors import NotFoundError
@@ -47,6 +48,20 @@ def show_item(store: Store, item_id: str, console: Console, removed: bool = Fals
     raise NotFoundError(f"no story, storyline or article {item_id!r} in {store.path}; `storyline stories` lists them")
 
 
+def item_data(store: Store, item_id: str) -> dict:
+    """The data `show` prints for one id, as the read models give it, with its kind."""
+    page = story_page(store, item_id)
+    if page is not None:
+        return {"kind": "story", **page}
+    line = storyline_page(store, item_id)
+    if line is not None:
+        return {"kind": "storyline", **line}
+    article = article_page(store, item_id)
+    if article is not None:
+        return {"kind": "article", **article}
+    raise NotFoundError(f"no story, storyline or article {item_id!r} in {store.path}; `storyline stories` lists them")
+
+
 def _show_story(store: Store, page: StoryPage, console: Console) -> None:
     story = page["story"]
     console.print(f"[bold]story {story['id']}[/]", end=" ")
@@ -75,6 +90,12 @@ def _show_article(store: Store, row: ArticlePage, console: Console, removed: boo
             continue
         console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
+    if row["published_at"] or row["published_raw"]:
+        console.print(f"  {'input date':<14} {row['published_raw'] or '-'}  (timestamp {row['published_at'] or '-'})", markup=False)
+    for name, value in sorted(row["meta"].items()):
+        console.print(f"  meta.{name:<9} {value!r}", markup=False)
+    for warning in row["warnings"]:
+        console.print(f"  [yellow]warning[/]        {rich_escape(warning)}")
     from storyline.views.reprints import show_reprints
 
     show_reprints(store, article_id, console)
