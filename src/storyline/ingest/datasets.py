@@ -98,6 +98,9 @@ def _csv_rows(path: Path, source: str, delimiter: str) -> Iterator[tuple[str, An
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         reader = csv.DictReader(text, delimiter=delimiter)
         try:
+            if reader.fieldnames is None:  # reads the header row
+                yield "", Rejection(source, "", "empty", "no header row and no records")
+                return
             start = reader.line_num + 1
             for row in reader:
                 locator = f"line {start}"
