@@ -164,3 +164,20 @@ def test_published_is_a_day_or_null_and_published_value_any_precision(tmp_path):
     assert rows["y"]["published_precision"] == "year"
     assert rows["t"]["published"] == "2016-11-01" and rows["t"]["published_at"] == "2016-11-01T11:33:20+00:00"
     assert datetime.fromisoformat(rows["t"]["published_at"]).timestamp() == 1478000000
+
+
+def test_xlsx_for_a_filtered_export_has_dates_and_never_formulas(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    records = [dict(FEED_RECORDS[0], stance="=HYPERLINK(\"http://evil.example\")"), FEED_RECORDS[1]]
+    with Store(tmp_path / "t.db") as store:
+        ingest(store, [str(_write(tmp_path / "feed.jsonl", records))])
+        _clean(store)
+        out = io.BytesIO()
+        n = export(store, "articles", "xlsx", out, ExportFilter(since="2017-11-03", until="2017-11-03"))
+    assert n == 1
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c for c in sheet[2]], strict=True))
+    assert row["id"].value == "w-1" and row["published"].value.date() == date(2017, 11, 3)
+    assert row["meta.stance"].value.startswith("=HYPERLINK") and row["meta.stance"].data_type == "s"
+    assert row["published_at"].value == datetime(2017, 11, 3, 13, 15)  # UTC: Excel has no offsets

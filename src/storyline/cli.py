@@ -267,7 +267,8 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 
 @cli.command()
 @click.argument("what", type=click.Choice(list(EXPORTS)))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default="jsonl",
+              show_default=True, help="xlsx (a spreadsheet, for a story or a filtered export) needs storyline[xlsx].")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--story", "story_id", default=None, help="Only this story's rows.")
 @click.option("--storyline", "storyline_id", default=None, help="Only this storyline's rows.")
@@ -280,13 +281,13 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 def export(what: str, fmt: str, output: str, story_id: str | None, storyline_id: str | None, since: str | None,
            until: str | None, where: tuple[str, ...], db: str | None) -> None:
     """Export articles, stories, story summaries, entities, events (a flat GDELT/ACLED-like table) or claims
-    as JSONL, CSV or Parquet."""
+    as JSONL, CSV, Parquet or xlsx, all of them or the rows the filters keep."""
     from storyline.export import ExportFilter, parse_where
     from storyline.export import export as export_rows
 
     filters = ExportFilter(story_id, storyline_id, since, until, parse_where(where))
-    if output == "-" and fmt == "parquet" and sys.stdout.isatty():
-        raise StorylineError("Parquet is binary: give --output FILE or redirect stdout")
+    if output == "-" and fmt in ("parquet", "xlsx") and sys.stdout.isatty():
+        raise StorylineError(f"{fmt} is binary: give --output FILE or redirect stdout")
     with open_store(db) as store:
         if story_id and not store.has_story(story_id):
             raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")

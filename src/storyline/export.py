@@ -41,7 +41,7 @@ CLAIM_FIELDS = [
     "dispute",
 ]
 ENTITY_FIELDS = ["id", "kind", "name", "aliases", "mentions", "articles", "lat", "lon", "country", "place"]
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,8 @@ def export(store: Store, what: str, fmt: str, out: IO[bytes], filters: ExportFil
         return _csv(rows, fields, out)
     if fmt == "parquet":
         return _parquet(list(rows), fields, out)
+    if fmt == "xlsx":
+        return _xlsx(list(rows), fields, out, what)
     raise StorylineError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
@@ -222,24 +224,82 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def _csv(rows: Iterable[dict[str, Any]], fields: list[str], out: IO[bytes]) -> int:
-    import io
-
-    rows = list(rows)
-    # The input's own fields, one `meta.<name>` column each (in place of the `meta` object).
+def _flat_rows(rows: list[dict[str, Any]], fields: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows of a flat table: the input's own fields one `meta.<name>` column
+    each (in place of the `meta` object), other nested values as JSON text."""
     meta_keys = sorted({k for row in rows for k in (row.get("meta") or {})}) if "meta" in fields else []
     columns = [f for f in fields if f != "meta"] + [f"meta.{k}" for k in meta_keys]
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.DictWriter(text, fieldnames=columns)
-    writer.writeheader()
+    flat = []
     for row in rows:
         line = {k: _flat(row.get(k)) for k in fields if k != "meta"}
         meta = row.get("meta") or {}
         line.update({f"meta.{k}": _flat(meta.get(k)) for k in meta_keys})
-        writer.writerow(line)
+        flat.append(line)
+    return columns, flat
+
+
+def _csv(rows: Iterable[dict[str, Any]], fields: list[str], out: IO[bytes]) -> int:
+    import io
+
+    columns, flat = _flat_rows(list(rows), fields)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(flat)
     text.flush()
     text.detach()
-    return len(rows)
+    return len(flat)
+
+
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet, less the header row
+XLSX_MAX_CELL = 32_767  # characters Excel holds in one cell
+
+
+def _xlsx(rows: list[dict[str, Any]], fields: list[str], out: IO[bytes], what: str) -> int:
+    """A spreadsheet for a person: one sheet, a header row, dates as dates. Meant for a story
+    or a filtered export (Excel holds about a million rows). Text is always text: a value
+    that starts with '=' is never taken for a formula."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    except ImportError:
+        from storyline.errors import MissingExtraError
+
+        raise MissingExtraError("xlsx export needs openpyxl: pip install 'storyline[xlsx]'") from None
+    if len(rows) > XLSX_MAX_ROWS:
+        raise StorylineError(f"{len(rows)} rows do not fit in one Excel sheet: narrow the export with --story,"
+                             " --storyline, --since/--until or --where, or use --format parquet")
+    columns, flat = _flat_rows(rows, fields)
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = what[:31]
+    sheet.append(columns)
+    for line in flat:
+        sheet.append([None] * len(columns))
+        r = sheet.max_row
+        for c, name in enumerate(columns, start=1):
+            value = _xlsx_value(name, line.get(name))
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if len(value) > XLSX_MAX_CELL:
+                    note = f" [cut at {XLSX_MAX_CELL} of {len(value)} characters: the full value is in JSONL or Parquet]"
+                    value = value[: XLSX_MAX_CELL - len(note)] + note
+            cell = sheet.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    sheet.freeze_panes = "A2"
+    book.save(out)
+    return len(flat)
+
+
+def _xlsx_value(name: str, value: Any) -> Any:
+    if name in _DATES and isinstance(value, str):
+        return _as_date(value) or value
+    if name in _TIMESTAMPS and isinstance(value, str):
+        moment = _as_timestamp(value)
+        return moment.replace(tzinfo=None) if moment else value  # Excel has no offsets: UTC
+    return value
 
 
 # Parquet column types by field name; a field not named here is inferred from its values
