@@ -326,3 +326,10 @@ def test_folder_walk_skips_database_files_and_urls_are_not_fetched(tmp_path, see
         assert [(r.source, r.reason) for r in report.rejections] == [("https://example.org/story.html", "not a file")]
         assert report.missing == ["https://example.org/story.html"]
         assert {Path(p).name for p in report.skipped} >= {"storyline.db", "old.db"}
+
+
+def test_default_ids_keep_the_whole_file_stem(store, tmp_path):
+    for name in ("my.feed.jsonl", "my.other.jsonl.gz", "my.table.csv"):
+        _write(tmp_path / name, [{"body": f"Clashes near the border, {name} said."}])
+    ingest(store, [str(tmp_path)])
+    assert sorted(store.article_ids()) == ["my.feed-1", "my.other-1", "my.table-1"]

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from storyline.ingest.decode import MAX_ITEM_BYTES, DecodeProblem, decode_bytes
 from storyline.ingest.items import Item
-from storyline.ingest.records import KNOWN_FIELDS, record_item
+from storyline.ingest.records import record_item
 from storyline.records import Rejection
 from storyline.store import Store
 
@@ -47,8 +47,6 @@ FEED_EXTENSIONS = {".rss", ".atom", ".xml"}
 # A folder walk skips SQLite databases and their journals: storyline's own among them.
 DATABASE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".sqlite", ".sqlite3")
 
-
-JSONL_FIELDS = KNOWN_FIELDS  # kept for callers of the old name
 
 SUPPORTED = (".txt .html .htm .jsonl .ndjson .json .csv .tsv .parquet (and .jsonl.gz .json.gz .csv.gz .tsv.gz)"
              " .warc .warc.gz .rss .atom .xml")
@@ -188,7 +186,7 @@ def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Item |
             from storyline.ingest.datasets import open_maybe_gzip
 
             with open_maybe_gzip(path) as stream:
-                yield from read_jsonl(stream, source, path.name.split(".")[0], options)
+                yield from read_jsonl(stream, source, Path(path.name.removesuffix(".gz")).stem, options)
         elif path.suffix.lower() in RECORD_EXTENSIONS or inner in RECORD_EXTENSIONS - {".parquet"}:
             from storyline.ingest.datasets import read_records
 

@@ -34,7 +34,7 @@ def read_records(path: Path, mapping: Mapping[str, str] | None = None,
                  date_order: str | None = None) -> Iterator[Item | Rejection]:
     name = path.name.lower().removesuffix(".gz")
     source = str(path)
-    stem = path.name.split(".")[0]
+    stem = Path(path.name.removesuffix(".gz")).stem  # as JSONL's: "my.feed.csv" -> my.feed-1
     if name.endswith(".parquet"):
         rows = _parquet_rows(path, source)
     elif name.endswith(".json"):
