@@ -37,6 +37,7 @@ from storyline.ingest.dates import parse_published
     ("2010-10", "2010-10", None, "month"),
     ("October 2010", "2010-10", None, "month"),
     ("2010", "2010", None, "year"),
+    (2010, "2010", None, "year"),
 ])
 def test_each_form_is_read_at_its_precision(given, value, at, precision):
     found = parse_published(given)

@@ -42,6 +42,8 @@ def parse_published(raw: object, *, language: str | None = None, order: str | No
         return _from_datetime(raw, time_given=True)
     if isinstance(raw, date):
         return ParsedDate(raw.isoformat(), None, "day")
+    if isinstance(raw, int) and 1000 <= raw <= 2999:
+        return _year(raw, str(raw))  # {"published": 2017}: a year, not 33 minutes after 1970
     if isinstance(raw, (int, float)):
         return _epoch(float(raw), str(raw))
     text = str(raw).strip()
