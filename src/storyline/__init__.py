@@ -59,15 +59,18 @@ def open(db: str | os.PathLike[str] | None = None) -> Store:  # noqa: A001 - sto
 
 
 def ingest(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-           db: str | os.PathLike[str] | None = None) -> IngestReport:
+           db: str | os.PathLike[str] | None = None, mapping: dict[str, str] | None = None,
+           date_order: str | None = None) -> IngestReport:
     """Store every article under `paths` (files or folders) in `db`, as `storyline ingest` does.
-    Bad inputs are not raised: they are in the report's `rejections` (and the store's)."""
+    Bad inputs are not raised: they are in the report's `rejections` (and the store's), a
+    missing path in its `missing` too. `mapping` and `date_order` as `--map` and `--date-order`."""
+    from storyline.ingest import ReadOptions
     from storyline.ingest import ingest as ingest_paths
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     with open(db) as store:
-        return ingest_paths(store, [os.fspath(p) for p in paths])
+        return ingest_paths(store, [os.fspath(p) for p in paths], options=ReadOptions(dict(mapping or {}), date_order))
 
 
 def run(db: str | os.PathLike[str] | None = None, workers: int | None = None,

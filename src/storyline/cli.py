@@ -15,12 +15,66 @@ from rich.console import Console
 from rich.table import Table
 
 from storyline import __version__
-from storyline.errors import NotFoundError, StorylineError
+from storyline.errors import NotFoundError, StoreError, StorylineError
 from storyline.export import EXPORTS
 from storyline.settings import SETTINGS, option_help, resolve, value
 from storyline.store import Store
 
 console = Console(highlight=False, soft_wrap=True)
+
+# Exit codes (README, Exit codes; `storyline --help`). The errors' own codes are in errors.py.
+EXIT_OK = 0
+EXIT_SOME_REJECTED = 6  # ingest: some items were rejected, the rest stored
+EXIT_NOTHING_READ = 7  # ingest: an input path does not exist (or is a URL), or nothing could be read
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done (ingest: every item stored or already stored); 1 error; 2 bad usage or input;"
+    " 3 unknown id; 4 no database at the path, or not a storyline database; 5 missing extra;"
+    " 6 ingest stored some items and rejected others; 7 ingest found an input path missing (or a URL)"
+    " or could read nothing."
+)
+
+
+class _Output:
+    quiet = False
+
+
+OUTPUT = _Output()
+
+
+def info(message: str, **kwargs) -> None:
+    """Chatter about what a command did (to stdout): silenced by -q, never data."""
+    if not OUTPUT.quiet:
+        console.print(message, **kwargs)
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """-v: storyline's own INFO and DEBUG; -vv: every library's DEBUG too; -q: errors only.
+    Third-party loggers stay at WARNING unless -vv: they flood DEBUG otherwise."""
+    level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    root.setLevel(level if verbose >= 2 or quiet else logging.WARNING)
+    logging.getLogger("storyline").setLevel(level)
+
+
+class Command(click.Command):
+    """Every command takes -v/--verbose and -q/--quiet after its name too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["-v", "--verbose", "sub_verbose"], count=True,
+                                        help="Log more (-vv: libraries' debug lines too)."))
+        self.params.append(click.Option(["-q", "--quiet", "sub_quiet"], is_flag=True,
+                                        help="Print only results and errors."))
+
+    def invoke(self, ctx: click.Context):
+        verbose = ctx.params.pop("sub_verbose", 0) + (ctx.obj or {}).get("verbose", 0)
+        quiet = ctx.params.pop("sub_quiet", False) or (ctx.obj or {}).get("quiet", False)
+        OUTPUT.quiet = quiet
+        configure_logging(verbose, quiet)
+        return super().invoke(ctx)
 
 
 def setting_option(name: str, *decls: str, **kwargs):
@@ -33,49 +87,125 @@ def db_option(func):
     return setting_option("db", "--db", "db", type=click.Path(dir_okay=False))(func)
 
 
-def open_store(db: str | None) -> Store:
-    return Store(value("db", db))
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")(func)
+
+
+def open_store(db: str | None, *, create: bool = False) -> Store:
+    """The store at `db`. Only a command that stores input (`create`) makes a new database:
+    every other one on a path with none says so and creates nothing."""
+    path = value("db", db)
+    if not create and path != ":memory:" and not Path(path).is_file():
+        raise StoreError(
+            f"no database at {path}: `storyline ingest PATH...` creates one (give --db PATH or"
+            " $STORYLINE_DB for another file; `storyline demo` makes a demo one)"
+        )
+    return Store(path)
+
+
+def emit_table(table: Table | str) -> None:
+    """A rich table on a terminal; tab-separated lines (header first) when piped."""
+    if isinstance(table, str):
+        info(table)
+        return
+    if console.is_terminal:
+        console.print(table)
+        return
+    out = sys.stdout
+    out.write("\t".join(_plain(c.header) for c in table.columns) + "\n")
+    cells = [list(c.cells) for c in table.columns]
+    for row in zip(*cells, strict=True):
+        out.write("\t".join(_plain(v) for v in row) + "\n")
+    out.flush()
+
+
+def _plain(value: object) -> str:
+    text = value.plain if hasattr(value, "plain") else str(value)
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def emit_json_lines(rows) -> None:
+    import json
+
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
 
 
 SETTINGS_EPILOG = "Settings from the environment (see README.md, Settings): " + ", ".join(
-    f"{s.env} ({s.name})" for s in SETTINGS) + "."
+    f"{s.env} ({s.name})" for s in SETTINGS) + ". " + EXIT_CODES_HELP
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=SETTINGS_EPILOG)
+class Group(click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this class too
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=SETTINGS_EPILOG)
 @click.version_option(__version__, prog_name="storyline")
-@click.option("-v", "--verbose", is_flag=True, help="Log more.")
-def cli(verbose: bool) -> None:
+@click.option("-v", "--verbose", count=True, help="Log more (-vv: libraries' debug lines too); also after the command.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors; also after the command.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """storyline: turn overlapping news coverage into stories you can trust."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s",
-        datefmt="%H:%M:%S", stream=sys.stderr,
-    )
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+    OUTPUT.quiet = quiet
+    configure_logging(verbose, quiet)
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
+@click.option("--map", "mapping", default=None, metavar="FIELD=COLUMN,...",
+              help="Read these storyline fields from these record fields, e.g. text=body,title=headline,"
+                   "published=date,outlet=source,url=link (JSONL, JSON, CSV, Parquet).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy"]), default=None,
+              help="How to read a numeric date such as 03/04/2021 when the record's language does not say.")
 @db_option
-def ingest(paths: tuple[str, ...], db: str | None) -> None:
-    """Store articles from files and folders (.txt .html .jsonl .warc[.gz] .rss .atom .xml) or - for JSONL on stdin."""
+def ingest(paths: tuple[str, ...], mapping: str | None, date_order: str | None, db: str | None) -> None:
+    """Store articles from files and folders (.txt .html .jsonl .json .csv .tsv .parquet, gzipped
+    .jsonl.gz .json.gz .csv.gz, .warc[.gz] .rss .atom .xml) or - for JSONL on stdin."""
+    from storyline.ingest import ReadOptions, is_url
     from storyline.ingest import ingest as ingest_paths
+    from storyline.ingest.records import parse_mapping
 
-    with open_store(db) as store:
-        report = ingest_paths(store, paths)
+    try:
+        options = ReadOptions(parse_mapping(mapping), date_order)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
+    missing = [p for p in paths if p != "-" and (is_url(p) or not Path(p).exists())]
+    if len(missing) == len(paths):  # nothing at all to read: no database is made for it
+        for p in missing:
+            why = "storyline reads files, never the network: download it first" if is_url(p) else "no such file or folder"
+            click.echo(f"error: {p}: {why}", err=True)
+        sys.exit(EXIT_NOTHING_READ)
+    with open_store(db, create=True) as store:
+        report = ingest_paths(store, paths, options=options)
         total = store.count_articles()
-    console.print(
+    info(
         f"ingested {report.added} new article(s) from {report.files} input(s); "
         f"{report.duplicates} already stored; {len(report.rejections)} rejected; {total} in {store.path}"
     )
+    for source, notices in report.notices.items():
+        info(f"  {source}: " + "; ".join(f"{n} ({k} record(s))" for n, k in notices.most_common()), markup=False)
+    if report.skipped:
+        info(f"  skipped {len(report.skipped)} database file(s) in the folders (e.g. {report.skipped[0]})", markup=False)
+    if report.warnings:
+        info(f"  {report.warnings} article(s) stored with a warning (a date stored as given, not read):"
+             " `storyline rejections --warnings`", markup=False)
     if report.rejections:
         for reason, n in report.reasons().most_common():
-            console.print(f"  rejected {n} x {reason}")
+            info(f"  rejected {n} x {reason}", markup=False)
         for rej in report.rejections[:10]:
             where = f"{rej.source}{':' + rej.locator if rej.locator else ''}"
-            console.print(f"    {where}: {rej.reason}{' (' + rej.detail + ')' if rej.detail else ''}", markup=False)
+            info(f"    {where}: {rej.reason}{' (' + rej.detail + ')' if rej.detail else ''}", markup=False)
         if len(report.rejections) > 10:
-            console.print(f"    ... and {len(report.rejections) - 10} more: `storyline rejections`")
+            info(f"    ... and {len(report.rejections) - 10} more: `storyline rejections`", markup=False)
     if report.added or report.duplicates:
-        console.print("next: `storyline run` to process them")
+        info("next: `storyline run` to process them")
+    if report.missing or not (report.added or report.duplicates):
+        sys.exit(EXIT_NOTHING_READ)
+    if report.rejections:
+        sys.exit(EXIT_SOME_REJECTED)
 
 
 @cli.command()
@@ -89,78 +219,123 @@ def run(db: str | None, workers: int | None, embeddings: bool | None) -> None:
     from storyline.pipeline import run_pipeline
 
     settings = resolve(db=db, workers=workers, embeddings=embeddings)
-    logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
-    with Store(settings.db) as store:  # the stages get the values: workers see no environment change
+    if not OUTPUT.quiet:
+        logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
+    # A run on a path with no database has nothing to process: it says so, and creates none.
+    with open_store(settings.db) as store:  # the stages get the values: workers see no environment change  # the stages get the values: workers see no environment change
         reports = run_pipeline(store, default_progress(), settings.workers, settings.embeddings)
     for r in reports:
         extra = ", ".join(f"{k} {v}" for k, v in r.stats.items())
-        console.print(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
+        info(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
 
 
 @cli.command()
+@click.option("--warnings", "warnings", is_flag=True,
+              help="List the warnings stored with articles instead (a date kept as given, an ambiguous day and month).")
+@json_option
 @db_option
-def rejections(db: str | None) -> None:
-    """List the inputs that could not be stored, and why."""
+def rejections(warnings: bool, as_json: bool, db: str | None) -> None:
+    """List the inputs that could not be stored, and why (--warnings: stored articles' warnings)."""
+    from dataclasses import asdict
+
     with open_store(db) as store:
-        rows = store.rejections()
-    if not rows:
-        console.print("no rejections")
+        rows = store.article_warnings() if warnings else [asdict(r) for r in store.rejections()]
+    if as_json:
+        emit_json_lines(rows)
         return
-    table = Table("source", "where", "reason", "detail")
-    for r in rows:
-        table.add_row(r.source, r.locator, r.reason, r.detail)
-    console.print(table)
+    if not rows:
+        info("no warnings" if warnings else "no rejections")
+        return
+    if warnings:
+        table = Table("article", "source", "where", "warning")
+        for r in rows:
+            table.add_row(r["article"], r["source"], r["locator"], r["warning"])
+    else:
+        table = Table("source", "where", "reason", "detail")
+        for r in rows:
+            table.add_row(r["source"], r["locator"], r["reason"], r["detail"])
+    emit_table(table)
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import re
+
+    if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise click.BadParameter("give a date as YYYY-MM-DD (or YYYY-MM, YYYY)")
+    return value
 
 
 @cli.command()
 @click.argument("what", type=click.Choice(list(EXPORTS)))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default="jsonl",
+              show_default=True, help="xlsx (a spreadsheet, for a story or a filtered export) needs storyline[xlsx].")
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, or - for stdout.")
+@click.option("--story", "story_id", default=None, help="Only this story's rows.")
+@click.option("--storyline", "storyline_id", default=None, help="Only this storyline's rows.")
+@click.option("--since", default=None, callback=_day, help="Only rows dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", default=None, callback=_day, help="Only rows dated on or before this day (YYYY-MM-DD).")
+@click.option("--where", "where", multiple=True, metavar="FIELD=VALUE",
+              help="Only the articles whose input field FIELD is VALUE (e.g. stance=left), and the rows of"
+                   " other kinds that hold such articles; repeat for several.")
 @db_option
-def export(what: str, fmt: str, output: str, db: str | None) -> None:
+def export(what: str, fmt: str, output: str, story_id: str | None, storyline_id: str | None, since: str | None,
+           until: str | None, where: tuple[str, ...], db: str | None) -> None:
     """Export articles, stories, story summaries, entities, events (a flat GDELT/ACLED-like table) or claims
-    as JSONL, CSV or Parquet."""
+    as JSONL, CSV, Parquet or xlsx, all of them or the rows the filters keep."""
+    from storyline.export import ExportFilter, parse_where
     from storyline.export import export as export_rows
 
+    filters = ExportFilter(story_id, storyline_id, since, until, parse_where(where))
+    if output == "-" and fmt in ("parquet", "xlsx") and sys.stdout.isatty():
+        raise StorylineError(f"{fmt} is binary: give --output FILE or redirect stdout")
     with open_store(db) as store:
+        if story_id and not store.has_story(story_id):
+            raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
         if output == "-":
-            if fmt == "parquet" and sys.stdout.isatty():
-                raise StorylineError("Parquet is binary: give --output FILE or redirect stdout")
-            n = export_rows(store, what, fmt, sys.stdout.buffer)
+            n = export_rows(store, what, fmt, sys.stdout.buffer, filters)
             sys.stdout.flush()
         else:
             with open(output, "wb") as out:
-                n = export_rows(store, what, fmt, out)
-    click.echo(f"exported {n} {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
+                n = export_rows(store, what, fmt, out, filters)
+    if not OUTPUT.quiet:
+        click.echo(f"exported {n} {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
 
 
 @cli.command()
 @click.option("--sort", type=click.Choice(["recent", "coverage"]), default="recent", show_default=True,
               help="recent: newest first; coverage: most articles and outlets first.")
+@json_option
 @db_option
-def stories(sort: str, db: str | None) -> None:
+def stories(sort: str, as_json: bool, db: str | None) -> None:
     """A table of stories: dates, number of articles and outlets, storyline, title."""
-    from storyline.views.tables import stories_table
+    from storyline.views.tables import sorted_stories, stories_table
 
     with open_store(db) as store:
-        console.print(stories_table(store, sort))
+        if as_json:
+            emit_json_lines(sorted_stories(store, sort))
+            return
+        emit_table(stories_table(store, sort))
 
 
 @cli.command()
 @click.argument("item_id")
 @click.option("--removed", is_flag=True, help="Also show the lines removed as page furniture.")
+@json_option
 @db_option
-def show(item_id: str, removed: bool, db: str | None) -> None:
-    """Show one story, storyline or article."""
-    from storyline.views.tables import show_item
+def show(item_id: str, removed: bool, as_json: bool, db: str | None) -> None:
+    """Show one story, storyline or article (--json: its page data as one JSON object)."""
+    from storyline.views.tables import item_data, show_item
 
     with open_store(db) as store:
+        if as_json:
+            emit_json_lines([item_data(store, item_id)])
+            return
         show_item(store, item_id, console, removed=removed)
 
 
 @cli.command()
 @click.argument("story_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the story's data as JSON instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the story's data as one JSON object instead.")
 @db_option
 def story(story_id: str, as_json: bool, db: str | None) -> None:
     """One story: cited summary, disputed figures, timeline and numbered sources."""
@@ -170,7 +345,7 @@ def story(story_id: str, as_json: bool, db: str | None) -> None:
         if as_json:
             import json
 
-            click.echo(json.dumps(story_data(store, story_id), ensure_ascii=False, indent=1))
+            click.echo(json.dumps(story_data(store, story_id), ensure_ascii=False))
         else:
             render_story(store, story_id, console)
 
@@ -189,7 +364,7 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
     with open_store(db) as store:
         data = diff_data(store, a, b)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(data, ensure_ascii=False))
     else:
         show_diff(data, console)
 
@@ -207,30 +382,38 @@ def demo(db: str) -> None:
 
 @cli.command()
 @click.option("--story", "story_id", default=None, help="Only this story's events.")
+@json_option
 @db_option
-def events(story_id: str | None, db: str | None) -> None:
+def events(story_id: str | None, as_json: bool, db: str | None) -> None:
     """Dated events per story: when, what, where, who, and how many sources report each."""
     from storyline.views.tables import events_table
 
     with open_store(db) as store:
         if story_id is not None and not store.has_story(story_id):
             raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
+        if as_json:
+            emit_json_lines(store.events(story_id))
+            return
         if not store.events(story_id):
-            console.print("no dated events: events need articles with a publication date (or a reprint,"
+            info("no dated events: events need articles with a publication date (or a reprint,"
                           " story or linked event to estimate one from); run `storyline run` after ingesting")
             return
-        console.print(events_table(store, story_id))
+        emit_table(events_table(store, story_id))
 
 
 @cli.command()
 @click.option("--disputed", is_flag=True, help="Only figures that other sources contradict, side by side.")
+@json_option
 @db_option
-def claims(disputed: bool, db: str | None) -> None:
+def claims(disputed: bool, as_json: bool, db: str | None) -> None:
     """Figures the articles report: value, what it counts, who said it, where."""
     from storyline.views.tables import claims_table
 
     with open_store(db) as store:
-        console.print(claims_table(store, disputed))
+        if as_json:
+            emit_json_lines(store.claims(disputed_only=disputed))
+            return
+        emit_table(claims_table(store, disputed))
 
 
 @cli.command()
@@ -254,13 +437,17 @@ def serve(db: str | None, host: str, port: int) -> None:
 @cli.command()
 @click.option("--kind", type=click.Choice(["person", "org", "place"]), default=None, help="Only this kind.")
 @click.option("--limit", type=int, default=50, show_default=True, help="Most widely reported first; 0 for all.")
+@json_option
 @db_option
-def entities(kind: str | None, limit: int, db: str | None) -> None:
+def entities(kind: str | None, limit: int, as_json: bool, db: str | None) -> None:
     """People, organisations and places, each with its aliases (and coordinates for places)."""
     from storyline.views.tables import entities_table
 
     with open_store(db) as store:
-        console.print(entities_table(store, kind, limit or None))
+        if as_json:
+            emit_json_lines(store.entities(kind, limit or None))
+            return
+        emit_table(entities_table(store, kind, limit or None))
 
 
 @cli.group("eval")

@@ -7,8 +7,11 @@ import io
 import json
 from pathlib import Path
 
-from storyline.ingest import ingest
+import pytest
+
+from storyline.ingest import ReadOptions, ingest
 from storyline.ingest.decode import MAX_ITEM_BYTES
+from storyline.ingest.records import parse_mapping
 from storyline.store import Store
 from tests.helpers import FIXTURES, write_warc
 
@@ -188,3 +191,145 @@ def test_jsonl_line_too_large(store, tmp_path):
     path.write_text(json.dumps({"id": "big", "text": "x " * (MAX_ITEM_BYTES // 2 + 10)}) + "\n" + json.dumps({"text": "Small article about Qaim."}) + "\n")
     report = ingest(store, [str(path)])
     assert report.added == 1 and [(r.locator, r.reason) for r in report.rejections] == [("line 1", "too large")]
+
+
+# -- dates, aliases and the formats datasets come in ----------------------------------------
+
+FEED_RECORDS = [
+    {"guid": "w-1", "headline": "Iraqi forces retake al-Qaim", "source": "Example Wire",
+     "body": "Iraqi forces retook the border town of al-Qaim on Friday, the prime minister said.",
+     "date": "Fri, 03 Nov 2017 16:15:00 +0300", "link": "https://wire.example/w-1", "stance": "left", "rank": 1},
+    {"guid": "w-2", "headline": "Syrian army takes Deir ez-Zor", "source": "Gulf News",
+     "body": "The Syrian army took the eastern city of Deir ez-Zor on Friday, state media said.",
+     "date": "November 4, 2017", "link": "https://gulf.example/w-2", "stance": "right", "rank": 2},
+    {"guid": "w-3", "headline": "Monitor counts the dead", "source": "Monitor",
+     "body": "A monitoring group said on Saturday that the clashes had killed dozens.",
+     "date": "2017-11", "link": "https://monitor.example/w-3", "stance": "left", "rank": 3},
+]
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    import csv
+
+    name = path.name
+    if name.endswith(".parquet"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(records), path)
+        return path
+    if ".csv" in name or ".tsv" in name:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(records[0]), delimiter="\t" if ".tsv" in name else ",")
+        writer.writeheader()
+        writer.writerows(records)
+        data = buf.getvalue().encode()
+    elif ".jsonl" in name:
+        data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    else:
+        data = json.dumps({"articles": records} if "wrapped" in name else records).encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    return path
+
+
+FORMATS = ["feed.jsonl", "feed.jsonl.gz", "feed.json", "wrapped.json", "feed.json.gz", "feed.csv", "feed.tsv",
+           "feed.csv.gz", "feed.parquet"]
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_each_record_format_reads_aliases_dates_and_extra_fields(store, tmp_path, name):
+    report = ingest(store, [str(_write(tmp_path / name, FEED_RECORDS))])
+    assert report.added == 3 and not report.rejections and report.warnings == 0
+    notices = report.notices[str(tmp_path / name)]
+    assert notices["'body' read as text"] == 3 and notices["'date' read as published"] == 3
+    assert notices["'headline' read as title"] == 3 and notices["'source' read as outlet"] == 3
+    raws = {r.id: r for r in store.raw_articles(store.article_ids())}
+    assert set(raws) == {"w-1", "w-2", "w-3"}
+    assert [raws[i].published for i in ("w-1", "w-2", "w-3")] == ["2017-11-03", "2017-11-04", "2017-11"]
+    assert raws["w-2"].outlet == "Gulf News" and raws["w-1"].title == "Iraqi forces retake al-Qaim"
+    assert raws["w-1"].url == "https://wire.example/w-1" and raws["w-1"].body.startswith("Iraqi forces")
+    assert raws["w-1"].meta["stance"] == "left" and str(raws["w-1"].meta["rank"]) == "1"  # CSV holds text
+    stamp = store.db.execute("SELECT published_at, published_raw FROM articles WHERE id = 'w-1'").fetchone()
+    assert stamp == ("2017-11-03T16:15:00+03:00", "Fri, 03 Nov 2017 16:15:00 +0300")
+    again = ingest(store, [str(tmp_path / name)])
+    assert again.added == 0 and again.duplicates == 3
+
+
+def test_a_date_that_cannot_be_read_is_kept_raw_with_a_warning(store, tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"id": "odd", "text": "Clashes on the border.", "published": "last Tuesday-ish"}) + "\n"
+                    + json.dumps({"id": "amb", "text": "More clashes.", "published": "03/04/2021"}) + "\n")
+    report = ingest(store, [str(path)])
+    assert report.added == 2 and report.warnings == 2 and not report.rejections
+    warned = {w["article"]: w for w in store.article_warnings()}
+    assert "last Tuesday-ish" in warned["odd"]["warning"] and warned["odd"]["locator"] == "line 1"
+    assert "2021-03-04" in warned["amb"]["warning"]
+    row = store.db.execute("SELECT published, published_raw FROM articles WHERE id = 'odd'").fetchone()
+    assert row == (None, "last Tuesday-ish")
+    assert store.db.execute("SELECT published FROM articles WHERE id = 'amb'").fetchone() == ("2021",)
+    # The date order settles it.
+    store2 = Store(tmp_path / "other.db")
+    ingest(store2, [str(path)], options=ReadOptions(date_order="dmy"))
+    assert store2.db.execute("SELECT published FROM articles WHERE id = 'amb'").fetchone() == ("2021-04-03",)
+    store2.close()
+
+
+def test_map_names_the_fields_and_wins_over_aliases(store, tmp_path):
+    path = tmp_path / "custom.jsonl"
+    path.write_text(json.dumps({"story_text": "Iraqi forces retook al-Qaim.", "kop": "Al-Qaim retaken",
+                                "when": "18/10/2021", "body": "not this one", "paper": "Wire"}) + "\n")
+    options = ReadOptions(mapping=parse_mapping("text=story_text,title=kop,published=when,outlet=paper"))
+    report = ingest(store, [str(path)], options=options)
+    assert report.added == 1
+    [raw] = store.raw_articles(store.article_ids())
+    assert (raw.body, raw.title, raw.published, raw.outlet) == ("Iraqi forces retook al-Qaim.", "Al-Qaim retaken",
+                                                                "2021-10-18", "Wire")
+    assert raw.meta == {"body": "not this one"}
+    assert report.notices[str(path)]["'story_text' read as text (--map)"] == 1
+    with pytest.raises(ValueError, match="FIELD=COLUMN"):
+        parse_mapping("body")
+    with pytest.raises(ValueError, match="FIELD=COLUMN"):
+        parse_mapping("nonsense=body")
+
+
+def test_newsapi_source_object_gives_its_name(store, tmp_path):
+    path = tmp_path / "newsapi.json"
+    path.write_text(json.dumps({"status": "ok", "articles": [
+        {"source": {"id": "bbc-news", "name": "BBC News"}, "title": "Clashes", "content": "Clashes on the border.",
+         "publishedAt": "2021-10-18T16:15:00Z", "url": "https://bbc.example/1"}]}))
+    assert ingest(store, [str(path)]).added == 1
+    [raw] = store.raw_articles(store.article_ids())
+    assert raw.outlet == "BBC News" and raw.body == "Clashes on the border."
+    assert raw.meta == {"publishedAt": "2021-10-18T16:15:00Z"}  # not an alias storyline knows: kept
+
+
+def test_bad_record_files_are_rejected_with_where(store, tmp_path):
+    (tmp_path / "broken.json").write_text("[{\"text\": ")
+    (tmp_path / "scalar.json").write_text("[1, {\"text\": \"Clashes on the border.\"}]")
+    (tmp_path / "notext.csv").write_text("title,when\nA,2021\n")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    report = ingest(store, [str(tmp_path)])
+    got = {(Path(r.source).name, r.locator, r.reason) for r in report.rejections}
+    assert got == {("broken.json", "", "malformed JSON"), ("scalar.json", "record 1", "malformed record"),
+                   ("notext.csv", "line 2", "missing text"), ("broken.parquet", "", "malformed Parquet")}
+    assert report.added == 1
+
+
+def test_folder_walk_skips_database_files_and_urls_are_not_fetched(tmp_path, seeds):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / seeds[0].name).write_bytes(seeds[0].read_bytes())
+    with Store(folder / "storyline.db") as store:  # storyline's own database, inside the folder
+        (folder / "old.db").write_bytes(b"SQLite format 3\x00")
+        report = ingest(store, [str(folder), "https://example.org/story.html"])
+        assert report.added == 1
+        assert [(r.source, r.reason) for r in report.rejections] == [("https://example.org/story.html", "not a file")]
+        assert report.missing == ["https://example.org/story.html"]
+        assert {Path(p).name for p in report.skipped} >= {"storyline.db", "old.db"}
+
+
+def test_default_ids_keep_the_whole_file_stem(store, tmp_path):
+    for name in ("my.feed.jsonl", "my.other.jsonl.gz", "my.table.csv"):
+        _write(tmp_path / name, [{"body": f"Clashes near the border, {name} said."}])
+    ingest(store, [str(tmp_path)])
+    assert sorted(store.article_ids()) == ["my.feed-1", "my.other-1", "my.table-1"]

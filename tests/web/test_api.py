@@ -395,3 +395,42 @@ def test_diff_lays_out_the_reprint_stages_alignment(client, main_story, web_db):
     assert sum(r["kind"] == "only_b" for r in diff["rows"]) == len([t for t in aligned["added"] if t.strip()])
     html = client.get("/diff", params={"a": group["fullest"], "b": other}).text
     assert "<del>" in html and "<ins>" in html and "passages aligned" in html
+
+
+def test_the_input_records_own_fields_in_the_article_json_page_and_story_filter(tmp_path):
+    """User fields (an input record's extra keys) and ingest's warnings: in the article JSON,
+    on the article page (escaped), and `?meta.stance=left` filters the stories."""
+    import json as _json
+
+    from storyline.executor.local import LocalExecutor
+    from storyline.ingest import ingest
+    from storyline.stages.clean.stage import CleanStage
+    from storyline.stages.reprints.stage import ReprintStage
+    from storyline.stages.stories.stage import StoryStage
+    from storyline.store import Store
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(_json.dumps(r) + "\n" for r in [
+        {"id": "l-1", "body": "Iraqi forces retook the border town of al-Qaim on Friday, officials said.",
+         "date": "Fri, 03 Nov 2017 16:15:00 +0300", "stance": "left", "note": "<script>alert(1)</script>"},
+        {"id": "r-1", "body": "Wildfires burned across the hills of California for a third week.",
+         "date": "soonish", "stance": "right"},
+    ]))
+    db = tmp_path / "meta.db"
+    with Store(db) as s:
+        ingest(s, [str(feed)])
+        LocalExecutor(s, None, 1).run([CleanStage(), ReprintStage(), StoryStage(embeddings=False)])
+    with TestClient(create_app(str(db))) as c:
+        art = c.get("/api/articles/l-1").json()
+        assert art["meta"] == {"stance": "left", "note": "<script>alert(1)</script>"}
+        assert art["published_at"] == "2017-11-03T16:15:00+03:00" and art["warnings"] == []
+        warned = c.get("/api/articles/r-1").json()
+        assert warned["warnings"] and "soonish" in warned["warnings"][0]
+        page = c.get("/articles/l-1").text
+        assert "stance" in page and "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+        assert "soonish" in c.get("/articles/r-1").text
+        left = c.get("/api/stories?meta.stance=left").json()
+        members = [c.get(f"/api/stories/{s['id']}").json() for s in left["stories"]]
+        assert left["total"] == 1 and "l-1" in _json.dumps(members) and "r-1" not in _json.dumps(members)
+        assert c.get("/api/stories?meta.stance=centre").json()["total"] == 0
+        assert c.get("/api/stories?meta.no%22pe=1").json()["total"] == 0  # a quote in the name is a value

@@ -1,8 +1,11 @@
 """Reading articles from files, folders and stdin into the store.
 
-Formats: `.txt`, `.html`/`.htm`, `.jsonl` (and `-` for JSONL on stdin), `.warc`/`.warc.gz`,
+Formats: `.txt`, `.html`/`.htm`, `.jsonl` (and `-` for JSONL on stdin), `.json` (an array of
+records, or an object holding one), `.csv`/`.tsv` with a header, `.parquet`, any of the
+record formats gzipped (`.jsonl.gz`, `.json.gz`, `.csv.gz`, `.tsv.gz`), `.warc`/`.warc.gz`,
 RSS/Atom feeds (`.rss`, `.atom`, `.xml`). Every bad item becomes a stored `Rejection` naming
-the file, the line or record, and the reason; it never stops the rest.
+the file, the line or record, and the reason; it never stops the rest. A record's date that
+cannot be read is stored as given, with a warning on its article (ingest/dates.py).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from storyline.ingest.decode import MAX_ITEM_BYTES, DecodeProblem, decode_bytes
 from storyline.ingest.items import Item
+from storyline.ingest.records import record_item
 from storyline.records import Rejection
 from storyline.store import Store
 
@@ -27,7 +31,11 @@ TEXT_EXTENSIONS = {".txt"}
 HTML_EXTENSIONS = {".html", ".htm"}
 
 
-JSONL_EXTENSIONS = {".jsonl"}
+JSONL_EXTENSIONS = {".jsonl", ".ndjson"}
+
+
+# Files of records (one article each), read by ingest/datasets.py; each also gzipped.
+RECORD_EXTENSIONS = {".json", ".csv", ".tsv", ".parquet"}
 
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -36,7 +44,21 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 FEED_EXTENSIONS = {".rss", ".atom", ".xml"}
 
 
-JSONL_FIELDS = ("id", "url", "title", "outlet", "published", "language")
+# A folder walk skips SQLite databases and their journals: storyline's own among them.
+DATABASE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".sqlite", ".sqlite3")
+
+
+SUPPORTED = (".txt .html .htm .jsonl .ndjson .json .csv .tsv .parquet (and .jsonl.gz .json.gz .csv.gz .tsv.gz)"
+             " .warc .warc.gz .rss .atom .xml")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How records are read: `mapping` storyline field -> the record's key (`--map`), and
+    `date_order` ('dmy' or 'mdy') for numeric dates whose day and month could be swapped."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
 
 
 @dataclass
@@ -45,29 +67,64 @@ class IngestReport:
     duplicates: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     files: int = 0
+    missing: list[str] = field(default_factory=list)  # inputs that are no file or folder (or a URL)
+    skipped: list[str] = field(default_factory=list)  # database files a folder walk passed over
+    warnings: int = 0  # articles stored with a warning (see `storyline rejections --warnings`)
+    # input -> Counter of notices ("'body' read as text"): how each input's fields were read
+    notices: dict[str, Counter[str]] = field(default_factory=dict)
 
     def reasons(self) -> Counter[str]:
         return Counter(r.reason for r in self.rejections)
 
 
-def ingest(store: Store, paths: Iterable[str], stdin: BinaryIO | None = None) -> IngestReport:
+def ingest(
+    store: Store, paths: Iterable[str], stdin: BinaryIO | None = None, options: ReadOptions | None = None,
+) -> IngestReport:
     """Store every article found under `paths` (files, folders, or '-' for JSONL on stdin)."""
+    options = options or ReadOptions()
     report = IngestReport()
+    own = _own_files(store)
     for path in paths:
         if path == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            _store_all(store, "-", read_jsonl(stream, "-", "stdin"), report)
+            _store_all(store, "-", read_jsonl(stream, "-", "stdin", options), report)
             report.files += 1
+            continue
+        if is_url(path):
+            report.missing.append(path)
+            _reject(store, report, Rejection(
+                path, "", "not a file", "storyline reads files, never the network: download it first"
+                " (curl -o page.html URL, or a crawler writing WARC) and ingest the file"))
             continue
         root = Path(path)
         if not root.exists():
+            report.missing.append(path)
             _reject(store, report, Rejection(path, "", "not found", "no such file or folder"))
             continue
-        files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root)) if root.is_dir() else [root]
+        if root.is_dir():
+            files = []
+            for p in sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root)):
+                if p.name.lower().endswith(DATABASE_SUFFIXES) or p.resolve() in own:
+                    report.skipped.append(str(p))
+                else:
+                    files.append(p)
+        else:
+            files = [root]
         for file in files:
             report.files += 1
-            _store_all(store, str(file), read_file(file), report)
+            _store_all(store, str(file), read_file(file, options), report)
     return report
+
+
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://", "ftp://", "s3://", "gs://"))
+
+
+def _own_files(store: Store) -> set[Path]:
+    if store.path == ":memory:":
+        return set()
+    db = Path(store.path).resolve()
+    return {db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))}
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -89,14 +146,18 @@ def _store_all(store: Store, source: str, items: Iterator[Item | Rejection], rep
             if isinstance(item, Rejection):
                 _reject(store, report, item)
                 continue
+            if item.notices:
+                report.notices.setdefault(source, Counter()).update(item.notices)
             status, _ = store.add_article(
                 article_id=item.article_id, fmt=item.fmt, raw=item.raw, encoding=item.encoding,
                 source=source, locator=item.locator, body_field=item.body_field,
                 identity=item.identity, url=item.url, title=item.title, outlet=item.outlet,
                 published=item.published, language=item.language, meta=item.meta,
+                published_at=item.published_at, published_raw=item.published_raw, warnings=item.warnings,
             )
             if status == "added":
                 report.added += 1
+                report.warnings += bool(item.warnings)
             else:
                 report.duplicates += 1
             pending += 1
@@ -110,18 +171,26 @@ def _store_all(store: Store, source: str, items: Iterator[Item | Rejection], rep
     store.db.execute("COMMIT")
 
 
-def read_file(path: Path) -> Iterator[Item | Rejection]:
+def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Item | Rejection]:
     """Items of one file, chosen by its extension."""
+    options = options or ReadOptions()
     name = path.name.lower()
     source = str(path)
+    inner = Path(name[:-3]).suffix if name.endswith(".gz") else ""
     try:
         if name.endswith(WARC_SUFFIXES):
             from storyline.ingest.warc import read_warc
 
             yield from read_warc(path)
-        elif path.suffix.lower() in JSONL_EXTENSIONS:
-            with path.open("rb") as stream:
-                yield from read_jsonl(stream, source, path.stem)
+        elif path.suffix.lower() in JSONL_EXTENSIONS or inner in JSONL_EXTENSIONS:
+            from storyline.ingest.datasets import open_maybe_gzip
+
+            with open_maybe_gzip(path) as stream:
+                yield from read_jsonl(stream, source, Path(path.name.removesuffix(".gz")).stem, options)
+        elif path.suffix.lower() in RECORD_EXTENSIONS or inner in RECORD_EXTENSIONS - {".parquet"}:
+            from storyline.ingest.datasets import read_records
+
+            yield from read_records(path, options.mapping, options.date_order)
         elif path.suffix.lower() in TEXT_EXTENSIONS | HTML_EXTENSIONS:
             yield from read_single(path)
         elif path.suffix.lower() in FEED_EXTENSIONS:
@@ -131,10 +200,9 @@ def read_file(path: Path) -> Iterator[Item | Rejection]:
         else:
             yield Rejection(
                 source, "", "unsupported format",
-                f"extension {path.suffix or '(none)'!r}; storyline reads .txt .html .htm .jsonl "
-                ".warc .warc.gz .rss .atom .xml",
+                f"extension {path.suffix or '(none)'!r}; storyline reads {SUPPORTED}",
             )
-    except OSError as exc:
+    except (OSError, EOFError) as exc:
         yield Rejection(source, "", "unreadable", str(exc))
 
 
@@ -162,8 +230,10 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
-def read_jsonl(stream: BinaryIO, source: str, stem: str) -> Iterator[Item | Rejection]:
-    """One article per line: `text` or `html` required; other known fields are optional."""
+def read_jsonl(stream: BinaryIO, source: str, stem: str, options: ReadOptions | None = None) -> Iterator[Item | Rejection]:
+    """One article per line: `text` or `html` required (or their aliases, or --map); other
+    known fields are optional; every other field is kept as metadata."""
+    options = options or ReadOptions()
     for line_no, line in enumerate(_lines(stream), start=1):
         locator = f"line {line_no}"
         if len(line) > MAX_ITEM_BYTES:
@@ -182,38 +252,10 @@ def read_jsonl(stream: BinaryIO, source: str, stem: str) -> Iterator[Item | Reje
         if not isinstance(record, dict):
             yield Rejection(source, locator, "malformed record", f"expected a JSON object, got {type(record).__name__}")
             continue
-        body_field = "text" if isinstance(record.get("text"), str) and record["text"].strip() else None
-        if body_field is None and isinstance(record.get("html"), str) and record["html"].strip():
-            body_field = "html"
-        if body_field is None:
-            has = "text" in record or "html" in record
-            yield Rejection(
-                source, locator, "empty" if has else "missing text",
-                "the `text` or `html` field is empty" if has
-                else f"a record needs a `text` or `html` field; keys present: {sorted(record)[:12]}",
-            )
-            continue
-        body = record[body_field]
-        if "\x00" in body:
-            yield Rejection(source, locator, "binary", "the article body holds NUL bytes")
-            continue
-        known = {k: _as_str(record.get(k)) for k in JSONL_FIELDS}
-        meta = {k: v for k, v in record.items() if k not in JSONL_FIELDS and k not in ("text", "html")}
-        yield Item(
-            article_id=known["id"] or f"{stem}-{line_no}",
-            fmt="text" if body_field == "text" else "html",
-            raw=line.rstrip(b"\r\n"), encoding="utf-8", locator=locator, body_field=body_field,
-            identity=body.encode("utf-8"), url=known["url"], title=known["title"],
-            outlet=known["outlet"], published=known["published"], language=known["language"],
-            meta=meta,
+        yield record_item(
+            record, raw=line.rstrip(b"\r\n"), source=source, locator=locator,
+            default_id=f"{stem}-{line_no}", mapping=options.mapping, date_order=options.date_order,
         )
-
-
-def _as_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes]:

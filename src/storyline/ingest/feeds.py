@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from storyline.ingest.dates import parse_published
 from storyline.ingest.decode import MAX_ITEM_BYTES
 from storyline.records import Rejection
 
@@ -35,10 +36,16 @@ def read_feed(path: Path) -> Iterator:
         if not html.strip():
             yield Rejection(source, locator, "empty", "the entry has no content or summary")
             continue
-        published = None
+        published = published_at = None
+        warnings: list[str] = []
+        given = entry.get("published") or entry.get("updated")
+        if given:  # as written, offset and all: feedparser's parsed form is in UTC
+            found = parse_published(given)
+            published, published_at = found.value, found.at
+            warnings += [found.warning] if found.warning else []
         parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-        if parsed:
-            published = time.strftime("%Y-%m-%d", parsed)
+        if published is None and parsed:
+            published, warnings = time.strftime("%Y-%m-%d", parsed), []
         body = html.encode("utf-8")
         if len(body) > MAX_ITEM_BYTES:
             yield Rejection(source, locator, "too large", f"{len(body)} bytes")
@@ -47,5 +54,6 @@ def read_feed(path: Path) -> Iterator:
             article_id=(entry.get("id") or entry.get("link") or f"{path.stem}-{index}"),
             fmt="html", raw=body, encoding="utf-8", locator=locator, url=entry.get("link"),
             title=(entry.get("title") or None), outlet=outlet, published=published,
-            meta={"feed": source},
+            meta={"feed": source}, published_at=published_at,
+            published_raw=given if given and given != published else None, warnings=warnings,
         )

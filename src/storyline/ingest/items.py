@@ -25,6 +25,10 @@ class Item:
     url: str | None = None
     title: str | None = None
     outlet: str | None = None
-    published: str | None = None
+    published: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY (ingest/dates.py)
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    published_at: str | None = None  # ISO 8601 timestamp, when the input gave a time
+    published_raw: str | None = None  # the input's date as given, when it was not already that
+    warnings: list[str] = field(default_factory=list)  # stored with the article, shown by `show`
+    notices: list[str] = field(default_factory=list)  # per input, not stored: "'body' read as text"

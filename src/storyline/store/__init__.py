@@ -148,6 +148,9 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         published: str | None = None,
         language: str | None = None,
         meta: dict[str, Any] | None = None,
+        published_at: str | None = None,
+        published_raw: str | None = None,
+        warnings: Sequence[str] = (),
     ) -> tuple[str, str]:
         """Store one input item. Returns (status, id): status is 'added' or 'duplicate'.
 
@@ -164,11 +167,13 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             final_id = f"{article_id}~{digest[:8]}"
         self.db.execute(
             "INSERT INTO articles (id, content_hash, format, raw, encoding, body_field, url, title,"
-            " outlet, published, language, meta, source, locator, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " outlet, published, language, meta, source, locator, ingested_at, published_at,"
+            " published_raw, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 final_id, digest, fmt, raw, encoding, body_field, url, title, outlet, published, language,
-                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), source, locator, now(),
+                json.dumps(meta or {}, ensure_ascii=False, sort_keys=True, default=str), source, locator, now(),
+                published_at, published_raw, json.dumps(list(warnings), ensure_ascii=False),
             ),
         )
         return "added", final_id
@@ -185,6 +190,20 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             "SELECT source, locator, reason, detail FROM rejections ORDER BY id"
         ).fetchall()
         return [Rejection(*row) for row in rows]
+
+    def article_warnings(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        """Warnings ingest stored with articles (a date it could not read, an ambiguous day and
+        month): {article, source, locator, warning}, in arrival order."""
+        sql = "SELECT id, source, locator, warnings FROM articles WHERE warnings != '[]'"
+        params: tuple[str, ...] = ()
+        if article_id is not None:
+            sql += " AND id = ?"
+            params = (article_id,)
+        out = []
+        for row in self.db.execute(sql + " ORDER BY seq", params):
+            for warning in json.loads(row[3]):
+                out.append({"article": row[0], "source": row[1], "locator": row[2], "warning": warning})
+        return out
 
     # -- raw articles ---------------------------------------------------------------------
 
@@ -276,7 +295,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         rows = self.db.execute(
             "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
             " c.published, g.group_id, m.story_id, s.storyline_id, c.text, COALESCE(c.language, a.language),"
-            " a.source, a.locator, c.metadata, c.removed"
+            " a.source, a.locator, c.metadata, c.removed, a.published_at, a.published_raw, a.meta, a.warnings"
             " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
             " LEFT JOIN reprint_groups g ON g.article_id = a.id"
             " LEFT JOIN story_members m ON m.article_id = a.id"
@@ -298,9 +317,18 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "wire": [w["agency"] for w in (metadata.get("wire") or {}).get("value") or []],
                 "authors": (metadata.get("authors") or {}).get("value") or [],
                 "crawled_at": (metadata.get("crawled_at") or {}).get("value"),
+                # Added with ingest's date reading: the date at the precision known (a month-only
+                # or year-only date is null in `published`), the input's timestamp and own text,
+                # the input record's own fields, and what ingest warned about.
+                "published_value": published.get("value"),
+                "published_precision": _PRECISION.get(len(published.get("value") or "")),
+                "published_at": r[14], "published_raw": r[15],
+                "meta": json.loads(r[16]) if r[16] else {},
+                "warnings": json.loads(r[17]) if r[17] else [],
             }
 
 
+_PRECISION = {10: "day", 7: "month", 4: "year"}
 _CONTENT_FINGERPRINT = {"reprint_groups", "story_members"}
 _FINGERPRINT_TABLES = {
     "articles", "clean_articles", "reprint_signatures", "reprint_links", "reprint_groups",

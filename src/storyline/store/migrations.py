@@ -443,4 +443,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE runs ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    (
+        "0017_ingest_dates_warnings",
+        """
+        -- What ingest read from an input record besides its date: the timestamp when the
+        -- record gave a time (ISO 8601, with its offset when given), the record's own date
+        -- string as given, and the warnings about the record (a date that could not be read,
+        -- an ambiguous day and month), as a JSON list: shown by `storyline show` and
+        -- `storyline rejections --warnings`. `published` now holds the date ingest read
+        -- (YYYY-MM-DD, YYYY-MM or YYYY).
+        ALTER TABLE articles ADD COLUMN published_at TEXT;
+        ALTER TABLE articles ADD COLUMN published_raw TEXT;
+        ALTER TABLE articles ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 ]

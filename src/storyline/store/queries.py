@@ -87,6 +87,10 @@ class ArticlePage(TypedDict):
     story: str | None
     storyline: str | None
     body: str  # the text as delivered (the raw bytes decoded; a JSON input's body field)
+    published_at: str | None  # the input's timestamp (ISO 8601), when it gave a time
+    published_raw: str | None  # the input's date as given, when ingest read it into another form
+    meta: dict[str, Any]  # the input record's own fields besides those storyline reads
+    warnings: list[str]  # what ingest could not read (a date, an ambiguous day and month)
 
 
 class StorylineStory(TypedDict):
@@ -207,7 +211,7 @@ def article_page(store: Store, article_id: str) -> ArticlePage | None:
         "SELECT a.id, a.url, COALESCE(c.outlet, a.outlet), COALESCE(c.title, a.title),"
         " c.published, COALESCE(c.language, a.language), a.format, a.source, a.locator,"
         " a.ingested_at, c.text, c.removed, c.metadata, g.group_id, m.story_id, a.raw,"
-        " a.encoding, a.body_field, s.storyline_id"
+        " a.encoding, a.body_field, s.storyline_id, a.published_at, a.published_raw, a.meta, a.warnings"
         " FROM articles a LEFT JOIN clean_articles c ON c.article_id = a.id"
         " LEFT JOIN reprint_groups g ON g.article_id = a.id"
         " LEFT JOIN story_members m ON m.article_id = a.id"
@@ -229,6 +233,8 @@ def article_page(store: Store, article_id: str) -> ArticlePage | None:
         "removed": json.loads(r[11]) if r[11] else [],
         "metadata": json.loads(r[12]) if r[12] else {},
         "reprint_group": r[13], "story": r[14], "storyline": r[18], "body": body,
+        "published_at": r[19], "published_raw": r[20], "meta": json.loads(r[21]) if r[21] else {},
+        "warnings": json.loads(r[22]) if r[22] else [],
     }
 
 

@@ -149,6 +149,22 @@ class _WebQueries(StoreBase):
                 out[story_id] = (n, sorted(outlets.get(story_id, ())))
         return out
 
+    def web_stories_with_meta(self, where: dict[str, str]) -> list[str]:
+        """Stories holding an article whose input record's field equals the value, for each
+        (field, value) of `where` (the API's ?meta.stance=left). Field names travel as JSON
+        path parameters, never as SQL."""
+        found: set[str] | None = None
+        for key, wanted in where.items():
+            path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            ids = {r[0] for r in self.db.execute(
+                "SELECT DISTINCT m.story_id FROM articles a JOIN story_members m ON m.article_id = a.id"
+                " WHERE json_type(a.meta, ?) IS NOT NULL AND (CASE json_type(a.meta, ?)"
+                " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+                " ELSE CAST(json_extract(a.meta, ?) AS TEXT) END) = ?",
+                (path, path, path, wanted))}
+            found = ids if found is None else found & ids
+        return sorted(found or ())
+
     def web_links(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Reprint and text-reuse links touching any of `article_ids` (either end)."""
         seen: dict[tuple[str, str], dict[str, Any]] = {}

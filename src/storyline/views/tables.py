@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from storyline.errors import NotFoundError
@@ -17,12 +18,19 @@ from storyline.store.queries import (
 )
 
 
-def stories_table(store: Store, sort: str = "recent") -> Table:
-    """Every story: newest first (`recent`), or most articles and outlets first (`coverage`)."""
+def sorted_stories(store: Store, sort: str = "recent") -> list[dict]:
+    """Every story with its number of outlets: newest first (`recent`), or most articles and
+    outlets first (`coverage`)."""
     outlets = story_outlet_counts(store)
-    stories = store.stories()
+    stories = [{**s, "outlets": outlets.get(s["id"], 0)} for s in store.stories()]
     if sort == "coverage":
-        stories.sort(key=lambda s: (-len(s["articles"]), -outlets.get(s["id"], 0)))  # stable: newest first among equals
+        stories.sort(key=lambda s: (-len(s["articles"]), -s["outlets"]))  # stable: newest first among equals
+    return stories
+
+
+def stories_table(store: Store, sort: str = "recent") -> Table:
+    """The story table (see `sorted_stories`)."""
+    stories = sorted_stories(store, sort)
     table = Table(title=f"{len(stories)} stories")
     for name in ("story", "first", "last", "articles", "outlets", "storyline", "title"):
         # ids whole, whatever the width: they are what a user copies
@@ -31,7 +39,7 @@ def stories_table(store: Store, sort: str = "recent") -> Table:
     for story in stories:
         table.add_row(
             story["id"], story["first_seen"] or "-", story["last_seen"] or "-", str(len(story["articles"])),
-            str(outlets.get(story["id"], 0)), story["storyline"] or "-", story["title"] or "",
+            str(story["outlets"]), story["storyline"] or "-", story["title"] or "",
         )
     return table
 
@@ -51,6 +59,20 @@ def show_item(store: Store, item_id: str, console: Console, removed: bool = Fals
     if article is not None:
         _show_article(store, article, console, removed)
         return
+    raise NotFoundError(f"no story, storyline or article {item_id!r} in {store.path}; `storyline stories` lists them")
+
+
+def item_data(store: Store, item_id: str) -> dict:
+    """The data `show` prints for one id, as the read models give it, with its kind."""
+    page = story_page(store, item_id)
+    if page is not None:
+        return {"kind": "story", **page}
+    line = storyline_page(store, item_id)
+    if line is not None:
+        return {"kind": "storyline", **line}
+    article = article_page(store, item_id)
+    if article is not None:
+        return {"kind": "article", **article}
     raise NotFoundError(f"no story, storyline or article {item_id!r} in {store.path}; `storyline stories` lists them")
 
 
@@ -82,6 +104,12 @@ def _show_article(store: Store, row: ArticlePage, console: Console, removed: boo
             continue
         console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
+    if row["published_at"] or row["published_raw"]:
+        console.print(f"  {'input date':<14} {row['published_raw'] or '-'}  (timestamp {row['published_at'] or '-'})", markup=False)
+    for name, value in sorted(row["meta"].items()):
+        console.print(f"  meta.{name:<9} {value!r}", markup=False)
+    for warning in row["warnings"]:
+        console.print(f"  [yellow]warning[/]        {rich_escape(warning)}")
     from storyline.views.reprints import show_reprints
 
     show_reprints(store, article_id, console)

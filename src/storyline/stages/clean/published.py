@@ -110,8 +110,8 @@ def publication_date(
         upper = min(upper, crawled) if upper else crawled
 
     candidates: list[MetaValue] = []
-    if given and re.match(r"^(19|20)\d\d-(0[1-9]|1[0-2])$", given.strip()):
-        candidates.append(MetaValue(given.strip(), "input", 1.0))  # month only: a day found later refines it
+    if given and re.match(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$", given.strip()):
+        candidates.append(MetaValue(given.strip(), "input", 1.0))  # month or year only: a day found later refines it
     if header_date:
         candidates.append(MetaValue(header_date, "page date header", 0.9))
     if html_date and re.match(r"^\d{4}-\d{2}-\d{2}$", html_date):
@@ -136,8 +136,8 @@ def publication_date(
     if not candidates:
         return None
     best = candidates[0]
-    if len(best.value) == 7:
-        # Month precision: a later source with a day in that month refines it.
+    if len(best.value) < 10:
+        # Month or year precision: a later source with a day in it refines it.
         for other in candidates[1:]:
             if len(other.value) == 10 and other.value.startswith(best.value):
                 return MetaValue(other.value, f"{best.source}, day from {other.source}", min(best.confidence, other.confidence))

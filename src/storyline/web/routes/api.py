@@ -18,7 +18,9 @@ STORY_PARAMS = {"q", "date_from", "date_to", "outlet", "place", "entity", "limit
 
 
 def list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset) -> dict[str, Any]:
-    check_params(request, STORY_PARAMS)
+    # meta.FIELD=VALUE: stories with an article whose input record has that field and value
+    meta = {k[5:]: v for k, v in request.query_params.items() if k.startswith("meta.") and len(k) > 5}
+    check_params(request, STORY_PARAMS | {f"meta.{k}" for k in meta})
     if date_from and date_to and date_from > date_to:
         raise BadRequest("date_from is after date_to", [{"parameter": "date_from", "message": "after date_to"}])
     if q is not None and not q.strip():
@@ -36,6 +38,9 @@ def list_stories(request, q, date_from, date_to, outlet, place, entity, limit, o
             phrases.append(value)
             continue
         ids = set(found)
+        story_ids = ids if story_ids is None else story_ids & ids
+    if meta:
+        ids = set(store(request).web_stories_with_meta(meta))
         story_ids = ids if story_ids is None else story_ids & ids
     total, rows = store(request).web_stories(
         date_from=date_from.isoformat() if date_from else None,
@@ -64,7 +69,9 @@ def api_stories(
     entity: str | None = Query(None, max_length=300, description="entity name (resolved entities; else stories whose text names it)"),
     limit: int = Limit, offset: int = Offset,
 ) -> dict[str, Any]:
-    """Stories, newest first, with filters and pagination."""
+    """Stories, newest first, with filters and pagination; `meta.FIELD=VALUE` (e.g.
+    `?meta.stance=left`) keeps the stories holding an article whose input record's own field
+    has that value."""
     return list_stories(request, q, date_from, date_to, outlet, place, entity, limit, offset)
 
 
