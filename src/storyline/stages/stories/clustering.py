@@ -680,29 +680,32 @@ def lead_sentence(text: str) -> str:
 
 
 def central_title(state: ClusterState, story: Cluster, members: Sequence[tuple[str, str | None, str]]) -> str:
-    """The most central of the members' headlines (by similarity to the story's centroid;
-    ties: the earliest member); a member whose title is not a real headline (see
-    `headline_problem`), or shares no term with the story, offers its lead sentence instead.
+    """The most central of the members' real headlines (by similarity to the story's
+    centroid; ties: the earliest member): a title that is not a headline (see
+    `headline_problem`), or shares no word with its own article's opening (a section name,
+    a site's label), does not count. With none, the most central lead sentence.
     members: (article id, title, text) in arrival order."""
-    best, best_sim = None, -1.0
-    for _, title, text in members:
-        title = " ".join((title or "").split())
-        offers = [title] if title and headline_problem(title) is None else []
-        offers.append(lead_sentence(text))
+    def centrality(candidate: str) -> float:
+        vec = title_vector(candidate, "")
+        if not len(vec.ids):
+            return 0.0
+        idf = state.idf(vec.ids)
+        qw = vec.weights * idf
+        return _similarity(state, vec.ids, qw * idf, float(np.linalg.norm(qw)) or 1.0, story)
+
+    for offers in (
+        [t for _, title, text in members if (t := " ".join((title or "").split()))
+         and headline_problem(t) is None and not set(tokens(t)).isdisjoint(tokens(text))],
+        [lead_sentence(text) for _, _, text in members],
+    ):
+        best, best_sim = None, 0.0
         for candidate in offers:
-            vec = title_vector(candidate, "")
-            if not len(vec.ids):
-                continue
-            idf = state.idf(vec.ids)
-            qw = vec.weights * idf
-            sim = _similarity(state, vec.ids, qw * idf, float(np.linalg.norm(qw)) or 1.0, story)
-            if sim > 0 or candidate is offers[-1]:
-                if sim > best_sim:
-                    best, best_sim = candidate, sim
-                break
-    if best is None:
-        best = members[0][1] or _first_words(members[0][2]) if members else ""
-    return best
+            sim = centrality(candidate)
+            if sim > best_sim:
+                best, best_sim = candidate, sim
+        if best is not None:
+            return best
+    return (members[0][1] or _first_words(members[0][2])) if members else ""
 
 
 def _first_words(text: str, n: int = 12) -> str:
