@@ -106,7 +106,7 @@ DAY_DECAY = 0.5  # per extra day apart the similarity is multiplied by this
 # to join a story. On news_dev (mean of 10 orders) storyline F1 0.969, on ECB+ topic
 # precision 0.977, NeuS val precision 0.700 with each gold story its own storyline.
 LINE_SIMILARITY = STORY_SIMILARITY / 2
-LINE_MEMBERS = 16  # a storyline is compared through its latest stories (bounded work)
+LINE_MEMBERS = 8  # a storyline is compared through its latest stories (bounded work)
 STORYLINE_DAYS = 800  # a story further than this from a storyline's days starts its own
 # An article with only a month ('2016-07', from its URL or feed) is compared with a story as
 # an interval: the gap is the days between the month and the story's days. It never widens
@@ -469,23 +469,22 @@ def _index(index: dict[int, list[str]], terms: list[int], cid: str) -> None:
             del posting[0]
 
 
-def _line_days(state: ClusterState, line: str) -> tuple[int, int] | None:
-    days = [(c.first_day, c.last_day) for sid in state.storylines[line]
-            if (c := state.stories[sid]).first_day is not None and c.last_day is not None]
+def _days_of(stories: Iterable[Cluster]) -> tuple[int, int] | None:
+    days = [(c.first_day, c.last_day) for c in stories if c.first_day is not None and c.last_day is not None]
     return (min(d[0] for d in days), max(d[1] for d in days)) if days else None
 
 
 def _storyline_for(state: ClusterState, unit: Unit, scored: dict[str, float], similarity) -> str | None:
     """The storyline a new story of `unit` joins: among the storylines of the stories it
     resembles (`scored`: story -> raw similarity), the one whose latest LINE_MEMBERS stories
-    it resembles most on average, if that is LINE_SIMILARITY or more and the storyline's days
-    are within STORYLINE_DAYS (ties: the smaller id). `similarity(story)` scores the others."""
+    it resembles most on average, if that is LINE_SIMILARITY or more and their days are
+    within STORYLINE_DAYS (ties: the smaller id). `similarity(story)` scores the others."""
     best, best_score = None, 0.0
     for line in sorted({state.stories[cid].parent for cid, raw in scored.items() if raw >= LINE_SIMILARITY}):
-        span = _line_days(state, line)
-        if span is not None and unit.day is not None and max(span[0] - unit.day, unit.day - span[1]) > STORYLINE_DAYS:
-            continue
         members = state.storylines[line][-LINE_MEMBERS:]
+        if unit.day is not None and (span := _days_of(state.stories[m] for m in members)) is not None \
+                and max(span[0] - unit.day, unit.day - span[1]) > STORYLINE_DAYS:
+            continue
         score = sum(scored[m] if m in scored else similarity(state.stories[m]) for m in members) / len(members)
         if score >= LINE_SIMILARITY and score > best_score:
             best, best_score = line, score
