@@ -18,6 +18,8 @@ ARTICLE_FIELDS = [
     "language", "source", "locator", "metadata", "removed_lines",
     # added by cleaning 0.2
     "published_source", "published_confidence", "dateline", "wire", "authors", "crawled_at",
+    # added by cleaning 0.3
+    "modified",
 ]
 STORY_FIELDS = ["id", "title", "articles", "first_seen", "last_seen", "storyline"]
 # One row per summarized story; the lists hold dicts (JSON text in CSV and Parquet).

@@ -188,3 +188,17 @@ def test_jsonl_line_too_large(store, tmp_path):
     path.write_text(json.dumps({"id": "big", "text": "x " * (MAX_ITEM_BYTES // 2 + 10)}) + "\n" + json.dumps({"text": "Small article about Qaim."}) + "\n")
     report = ingest(store, [str(path)])
     assert report.added == 1 and [(r.locator, r.reason) for r in report.rejections] == [("line 1", "too large")]
+
+
+def test_a_few_stray_nul_bytes_in_a_large_page_are_dropped_not_a_rejection():
+    import pytest
+
+    from storyline.ingest.decode import DecodeProblem, decode_bytes
+
+    page = b"<html><body>" + b"<p>The council approved the bridge after a long debate.</p>\n" * 3000 + b"</body></html>"
+    damaged = page[:5000] + b"\x00" * 22 + page[5000:]  # 22 NULs in 180k bytes, as a crawl delivered it
+    text, encoding = decode_bytes(damaged, html=True)
+    assert "\x00" not in text and text == page.decode() and encoding == "utf-8"
+    # Dense NULs are a binary or a UTF-16 text without its byte-order mark: still rejected.
+    with pytest.raises(DecodeProblem, match="binary"):
+        decode_bytes("A text in UTF-16 without its byte-order mark.".encode("utf-16-le") * 10)

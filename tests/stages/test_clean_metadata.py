@@ -241,3 +241,6 @@ def test_a_day_in_a_url_is_its_own_path_segment():
 
 def test_several_different_dated_lines_say_nothing():
     assert _date(page_lines=["Posted November 1, 2017", "Updated November 3, 2017"]) is None
+    # In a crawled text the later line is the render date: the earliest is a weak clue.
+    found = _date(page_lines=["Posted November 1, 2017", "Friday, November 3, 2017"], plain_text=True)
+    assert found.value == "2017-11-01" and found.confidence == 0.5

@@ -232,7 +232,7 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
         given=raw.published, html_date=html_meta.get("date"), dateline_date=dateline_date,
         url=raw.url, header_date=header_date, page_lines=[] if whole_page else [line for _, line in lines],
         text=text, crawled=crawled, markup=markup, htmldate_extensive=html_meta.get("date_extensive"),
-        today=date.today(),
+        today=date.today(), plain_text=raw.format == "text",
     )
     published = None
     if published_meta is not None and published_meta.confidence < ESTIMATE:

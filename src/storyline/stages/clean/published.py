@@ -173,6 +173,7 @@ def date_votes(
     markup: Sequence[DateCandidate] = (),
     htmldate_extensive: str | None = None,
     today: date | None = None,
+    plain_text: bool = False,
 ) -> tuple[list[Vote], date | None]:
     """Every source's vote on the publication date, and the latest date it can be (upper bound).
 
@@ -218,8 +219,12 @@ def date_votes(
     if byline:
         votes.append(Vote(_iso(byline[0].day), byline[0].source, VISIBLE, 5, ALONE["byline area"]))
     if full_page and len(set(full_page)) == 1:
-        # Several different dated lines say nothing about which is the publication.
         votes.append(Vote(full_page[0].isoformat(), "page text", VISIBLE, 6, ALONE["page text"]))
+    elif full_page and plain_text:
+        # A crawled text keeps the page's chrome, whose date line is the day it was rendered
+        # (publication <= update <= render): the earliest is the likeliest publication, a
+        # weak clue. In HTML the chrome is gone and several dated lines say nothing.
+        votes.append(Vote(full_page[0].isoformat(), "page text (earliest of several)", VISIBLE, 6, 0.5))
     if html_date and re.match(r"^\d{4}-\d{2}-\d{2}$", html_date):
         votes.append(Vote(html_date, "htmldate", HTMLDATE, 7, ALONE["htmldate"]))
     elif htmldate_extensive and re.match(r"^\d{4}-\d{2}-\d{2}$", htmldate_extensive):
