@@ -244,3 +244,16 @@ def test_several_different_dated_lines_say_nothing():
     # In a crawled text the later line is the render date: the earliest is a weak clue.
     found = _date(page_lines=["Posted November 1, 2017", "Friday, November 3, 2017"], plain_text=True)
     assert found.value == "2017-11-01" and found.confidence == 0.5
+
+
+def test_a_utc_time_far_from_midnight_is_likely_its_own_day_and_the_byline_picks_the_pages_own_date():
+    from storyline.stages.clean.date_evidence import parse_timestamp_certainty
+
+    assert parse_timestamp_certainty("2020-06-07T17:30:00Z") == (date(2020, 6, 7), date(2020, 6, 8), 0.8)
+    assert parse_timestamp_certainty("2020-06-07T22:30:00Z")[2] == 0.6
+    html = """<html><head><meta property="article:published_time" content="2019-11-18T17:00:00Z"></head>
+    <body><div class="date">20 November 2019</div><article><p class="byline">18 November 2019</p>
+    <p>The council met and decided many things about the town, its roads and its schools.</p></article></body></html>"""
+    art = clean_article(RawArticle(id="p", seq=0, format="html", body=html))
+    # The top bar's 20 November is the day the page was rendered; the byline's agrees with the markup.
+    assert art.published == "2019-11-18" and art.metadata["published"].confidence >= 0.95

@@ -33,6 +33,7 @@ class DateCandidate:
     family: str  # METADATA, URL, VISIBLE, INPUT or HTMLDATE
     kind: str = "published"  # or "modified"
     alternative: date | None = None  # a UTC timestamp near midnight: the publisher's day may be this one
+    certainty: float = 1.0  # how sure `day` is rather than `alternative` (1 when there is none)
 
 
 # Meta tags (name, property or itemprop, lower-cased) that state the publication date, and
@@ -92,6 +93,12 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 def parse_timestamp(value: str) -> tuple[date, date | None] | None:
     """(the date as its writer's clock showed it, the neighbouring day a UTC time may mean)."""
+    parsed = parse_timestamp_certainty(value)
+    return None if parsed is None else parsed[:2]
+
+
+def parse_timestamp_certainty(value: str) -> tuple[date, date | None, float] | None:
+    """(date, neighbouring day it may mean, how sure its own day is: 1, 0.8 or 0.6)."""
     value = value.strip()
     m = _TIMESTAMP.search(value)
     if m and (m[0][4:5] == "-" or len(m[0]) == 8 or m[4]):
@@ -99,7 +106,7 @@ def parse_timestamp(value: str) -> tuple[date, date | None] | None:
         if day is None:
             return None
         hour, zone = (int(m[4]), m[7]) if m[4] else (None, None)
-        return day, _utc_neighbour(day, hour, zone)
+        return (day, *_utc_neighbour(day, hour, zone))
     found = [d for d in dates_in(value) if d.year is not None and d.day is not None]
     if not found:
         return None
@@ -108,23 +115,24 @@ def parse_timestamp(value: str) -> tuple[date, date | None] | None:
         return None
     t = _TEXT_TZ.search(value)
     zone = None if t is None else (t[3] or "Z")
-    return day, _utc_neighbour(day, int(t[1]) if t else None, zone)
+    return (day, *_utc_neighbour(day, int(t[1]) if t else None, zone))
 
 
-def _utc_neighbour(day: date, hour: int | None, zone: str | None) -> date | None:
-    """For a UTC time, the day the publisher's clock may have shown instead.
+def _utc_neighbour(day: date, hour: int | None, zone: str | None) -> tuple[date | None, float]:
+    """For a UTC time, the day the publisher's clock may have shown instead, and how sure the day is.
 
     Publishers' clocks run from about UTC-8 to UTC+9: between 08:00 and 15:00 UTC all of them
-    show the same day; earlier, the Americas still show the day before; later, Asia shows the next.
-    A time without a zone may be the server's UTC clock: it is as uncertain.
+    show the same day (sure: 1). Within three hours of midnight the Americas (before 03:00) or
+    Europe (from 21:00) already show another day: a coin flip between two (0.6). In between,
+    only the farthest zones differ: the UTC day is likely (0.8). A time without a zone may be
+    the server's UTC clock: it is as uncertain.
     """
     if hour is None or (zone is not None and zone.replace(":", "") not in ("Z", "UTC", "GMT", "+0000", "-0000")):
-        return None
-    if hour < 8:
-        return day - timedelta(days=1)
-    if hour >= 15:
-        return day + timedelta(days=1)
-    return None
+        return None, 1.0
+    if 8 <= hour < 15:
+        return None, 1.0
+    neighbour = day - timedelta(days=1) if hour < 8 else day + timedelta(days=1)
+    return neighbour, 0.6 if hour < 3 or hour >= 21 else 0.8
 
 
 def visible_date(text: str) -> date | None:
@@ -162,11 +170,11 @@ def html_candidates(html: str) -> list[DateCandidate]:
     def add(value: object, source: str, family: str, kind: str) -> None:
         if not isinstance(value, str) or not value.strip():
             return
-        parsed = parse_timestamp(value[:80])
+        parsed = parse_timestamp_certainty(value[:80])
         if parsed is None or (parsed[0], source, kind) in seen:
             return
         seen.add((parsed[0], source, kind))
-        out.append(DateCandidate(parsed[0], source, family, kind, parsed[1]))
+        out.append(DateCandidate(parsed[0], source, family, kind, parsed[1], parsed[2]))
 
     for script in root.xpath('//script[@type="application/ld+json"]'):
         for obj in _json_objects(script.text_content()):

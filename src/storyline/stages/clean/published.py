@@ -101,6 +101,7 @@ class Vote:
     rank: int  # the order of trust between sources when the votes tie: lower first
     confidence: float  # what this source alone is worth: also the weight of its vote
     alternative: str | None = None  # the neighbouring day a UTC timestamp near midnight may mean
+    certainty: float = 1.0  # how sure `value` is rather than `alternative`
 
 
 # What each kind of source is worth alone: the share of its dates that are right, when no
@@ -134,7 +135,8 @@ def _metadata_vote(markup: Sequence[DateCandidate]) -> Vote | None:
     tagged = [c for c in published if not c.source.startswith("<time>")] or published
     if not tagged:
         return None
-    exact = [c for c in tagged if c.alternative is None] or tagged
+    surest = max(c.certainty for c in tagged)
+    exact = [c for c in tagged if c.certainty == surest]
     counts = Counter(c.day for c in exact)
     best_count = max(counts.values())
     first = next(c for c in exact if counts[c.day] == best_count)
@@ -142,10 +144,9 @@ def _metadata_vote(markup: Sequence[DateCandidate]) -> Vote | None:
     if first.alternative is not None:
         days -= {first.alternative}
     disagree = bool(days)
-    ambiguous = first.alternative is not None
-    confidence = ALONE["metadata"] if not (disagree or ambiguous) else CONTRADICTED
+    confidence = ALONE["metadata"] if not disagree else CONTRADICTED
     return Vote(_iso(first.day), first.source + (" (other tags disagree)" if disagree else ""), METADATA, 2,
-                confidence, _iso(first.alternative) if first.alternative else None)
+                confidence, _iso(first.alternative) if first.alternative else None, first.certainty)
 
 
 def modified_date(markup: Sequence[DateCandidate], published: str | None, upper: date | None) -> MetaValue | None:
@@ -217,7 +218,11 @@ def date_votes(
             votes.append(Vote(from_url.iso(), "url", URL, 4, ALONE["month"]))
     byline = [c for c in markup if c.family == VISIBLE and c.kind == "published"]
     if byline:
-        votes.append(Vote(_iso(byline[0].day), byline[0].source, VISIBLE, 5, ALONE["byline area"]))
+        # The byline area of a page holds other dates too (the day it was rendered, teasers):
+        # the one the markup or the URL also states is the page's own; else the first.
+        others = {v.value for v in votes if v.family != VISIBLE} | {v.alternative for v in votes if v.alternative}
+        own = next((c for c in byline if _iso(c.day) in others), byline[0])
+        votes.append(Vote(_iso(own.day), own.source, VISIBLE, 5, ALONE["byline area"]))
     if full_page and len(set(full_page)) == 1:
         votes.append(Vote(full_page[0].isoformat(), "page text", VISIBLE, 6, ALONE["page text"]))
     elif full_page and plain_text:
@@ -261,9 +266,9 @@ def decide(votes: list[Vote]) -> MetaValue | None:
             score[v.value] += 0.1
             continue
         # A UTC timestamp near midnight: its day, or (less likely, for lack of other evidence) the next.
-        score[v.value] += v.confidence if v.alternative is None else 0.6 * v.confidence
+        score[v.value] += v.certainty * v.confidence
         if v.alternative is not None:
-            score[v.alternative] += 0.4 * v.confidence
+            score[v.alternative] += (1 - v.certainty) * v.confidence
     for m in months:
         for day in list(score):
             if day.startswith(m.value):
@@ -283,7 +288,8 @@ def decide(votes: list[Vote]) -> MetaValue | None:
     elif any(v.family == HTMLDATE for v in exact) and lead.family != HTMLDATE:
         confidence = min(0.9, confidence + 0.05)
     if lead.alternative is not None and len(independent) < 2:
-        confidence = min(confidence, AMBIGUOUS)  # a UTC time near midnight, nothing else says which day
+        # A UTC time, nothing else says which day: likely its own, or a coin flip near midnight.
+        confidence = min(confidence, CONTRADICTED if lead.certainty > 0.6 else AMBIGUOUS)
     if lead not in exact or against:
         confidence = min(confidence, CONTRADICTED)
     source = lead.source
