@@ -265,7 +265,7 @@ def decide(votes: list[Vote]) -> MetaValue | None:
             # (it has weighed the page's other dates against that one).
             score[v.value] += 0.1
             continue
-        # A UTC timestamp near midnight: its day, or (less likely, for lack of other evidence) the next.
+        # A UTC timestamp away from mid-day: its own day by its certainty, else the neighbouring one.
         score[v.value] += v.certainty * v.confidence
         if v.alternative is not None:
             score[v.alternative] += (1 - v.certainty) * v.confidence
