@@ -25,6 +25,8 @@ ARTICLE_FIELDS = [
     "published_source", "published_confidence", "dateline", "wire", "authors", "crawled_at",
     # added with ingest's date reading and the input's own fields
     "published_value", "published_precision", "published_at", "published_raw", "meta", "warnings",
+    # added by cleaning 0.3
+    "modified",
 ]
 STORY_FIELDS = ["id", "title", "articles", "first_seen", "last_seen", "storyline"]
 # One row per summarized story; the lists hold dicts (JSON text in CSV and Parquet).
@@ -304,7 +306,7 @@ def _xlsx_value(name: str, value: Any) -> Any:
 
 # Parquet column types by field name; a field not named here is inferred from its values
 # (structs and lists of structs for nested ones), and text when it holds only text or nulls.
-_DATES = {"published", "first_seen", "last_seen", "event_date", "event_date_end", "article_date"}
+_DATES = {"published", "modified", "first_seen", "last_seen", "event_date", "event_date_end", "article_date"}
 _TIMESTAMPS = {"published_at", "crawled_at"}
 _STRING_LISTS = {"articles", "actors", "sources", "aliases", "wire", "authors", "warnings"}
 _INTS = {"removed_lines", "source_count", "start", "end", "mentions"}

@@ -333,3 +333,15 @@ def test_default_ids_keep_the_whole_file_stem(store, tmp_path):
         _write(tmp_path / name, [{"body": f"Clashes near the border, {name} said."}])
     ingest(store, [str(tmp_path)])
     assert sorted(store.article_ids()) == ["my.feed-1", "my.other-1", "my.table-1"]
+def test_a_few_stray_nul_bytes_in_a_large_page_are_dropped_not_a_rejection():
+    import pytest
+
+    from storyline.ingest.decode import DecodeProblem, decode_bytes
+
+    page = b"<html><body>" + b"<p>The council approved the bridge after a long debate.</p>\n" * 3000 + b"</body></html>"
+    damaged = page[:5000] + b"\x00" * 22 + page[5000:]  # 22 NULs in 180k bytes, as a crawl delivered it
+    text, encoding = decode_bytes(damaged, html=True)
+    assert "\x00" not in text and text == page.decode() and encoding == "utf-8"
+    # Dense NULs are a binary or a UTF-16 text without its byte-order mark: still rejected.
+    with pytest.raises(DecodeProblem, match="binary"):
+        decode_bytes("A text in UTF-16 without its byte-order mark.".encode("utf-16-le") * 10)

@@ -178,7 +178,7 @@ def test_html_goes_through_trafilatura_then_the_classifier():
     art = clean_article(RawArticle(id="tt", seq=0, format="html", body=html))
     assert art.title == "Syrian, Iraqi forces near Islamic State redoubt"
     assert art.outlet == "Taipei Times" and art.metadata["outlet"].source == "html metadata"
-    assert art.published == "2017-11-05" and art.metadata["published"].source == "html metadata"
+    assert art.published == "2017-11-05" and art.metadata["published"].source.startswith("meta ")
     assert art.text.startswith("Syrian and allied forces yesterday converged")
     assert "Home" not in art.text and "News List" not in art.text
 
@@ -240,7 +240,8 @@ def test_a_warc_page_keeps_its_capture_date_apart_from_its_publication_date(tmp_
     ingest(store, [str(tmp_path / "crawl.warc")])
     run_pipeline(store)
     (row,) = store.export_articles()
-    assert row["published"] == "2017-11-05" and row["published_source"] == "html metadata"
+    assert row["published"] == "2017-11-05" and row["published_source"].startswith("meta ")
+    assert row["published_confidence"] >= 0.95  # markup and URL agree
     assert row["crawled_at"] and row["crawled_at"] != row["published"]
     assert row["outlet"] == "taipeitimes.com" and row["text"].startswith("Syrian and allied forces")
 
@@ -272,3 +273,42 @@ def test_copies_of_one_text_in_one_outlet_do_not_make_its_lines_furniture(tmp_pa
     for art in store.clean_articles(store.article_ids()):
         assert "Liberated at last" in art.text
         assert not [r for r in art.removed if r.reason == "repeated in outlet"]
+
+
+def test_show_and_the_web_article_page_state_each_dates_source_confidence_and_update(store, db_path, tmp_path):
+    import io
+
+    from fastapi.testclient import TestClient
+    from rich.console import Console
+
+    from storyline.stages.clean.stage import CleanStage
+    from storyline.views.tables import show_item
+    from storyline.web.app import create_app
+
+    html = (FIXTURES / "dates" / "agreeing.html").read_text("utf-8")
+    (tmp_path / "in.jsonl").write_text(json.dumps(
+        {"id": "bridge", "html": html, "url": "https://news.example/2021/03/04/bridge"}) + "\n", "utf-8")
+    ingest(store, [str(tmp_path / "in.jsonl")])
+    LocalExecutor(store).run([CleanStage()])
+    out = io.StringIO()
+    show_item(store, "bridge", Console(file=out, width=300))
+    shown = out.getvalue()
+    assert "published      '2021-03-04'  (from json-ld datePublished; agrees:" in shown
+    assert "modified       '2021-03-09'  (from json-ld dateModified, confidence 0.90)" in shown
+    (row,) = store.export_articles()
+    assert row["modified"] == "2021-03-09" and row["published_confidence"] >= 0.95
+    with TestClient(create_app(str(db_path))) as client:
+        page = client.get("/articles/bridge").text
+    assert 'id="article-published">2021-03-04' in page and "confidence 0.95" in page
+    assert 'id="article-modified">2021-03-09' in page
+
+
+def test_a_month_only_date_exports_no_source_or_confidence(store, tmp_path):
+    (tmp_path / "in.jsonl").write_text(json.dumps(
+        {"id": "m", "url": "https://x.example/2016/07/story",
+         "text": "The council met and decided many things about the town and its roads."}) + "\n", "utf-8")
+    ingest(store, [str(tmp_path / "in.jsonl")])
+    LocalExecutor(store).run([CleanStage()])
+    (row,) = store.export_articles()
+    assert row["published"] is None and row["published_source"] is None and row["published_confidence"] is None
+    assert row["metadata"]["published"]["value"] == "2016-07"

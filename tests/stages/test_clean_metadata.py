@@ -4,11 +4,25 @@ publication date by order of trust, crawl dates never taken for it."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from storyline.records import CleanArticle, MetaValue, RawArticle
+from storyline.stages.clean.article import clean_article
+from storyline.stages.clean.date_evidence import (
+    DateCandidate,
+    html_candidates,
+    parse_timestamp,
+    visible_date,
+)
 from storyline.stages.clean.metadata import authors, dateline, language, masthead, wire_credits
-from storyline.stages.clean.published import publication_date, standalone_dates
+from storyline.stages.clean.published import (
+    date_votes,
+    modified_date,
+    publication_date,
+    standalone_dates,
+)
 from storyline.text.dates import DateFound, infer_year, url_date
 
 
@@ -99,7 +113,9 @@ def test_order_of_trust_input_html_dateline_url_page_text():
     page = ["Posted November 1, 2017"]
     url = "http://example.com/2017/11/02/story"
     assert _date(given="2017-11-04T10:00:00Z", html_date="2017-11-03", url=url, page_lines=page).source == "input"
-    assert _date(html_date="2017-11-03", url=url, page_lines=page).value == "2017-11-03"
+    # htmldate alone against the URL: the URL wins, and the disagreement costs confidence.
+    found = _date(html_date="2017-11-03", url=url, page_lines=page)
+    assert found.value == "2017-11-02" and found.confidence <= 0.6
     assert _date(dateline_date=DateFound(2017, 11, 2), url="http://x.com/2017/11/09/a").source == "dateline"
     assert _date(url=url, page_lines=page).value == "2017-11-02"
     assert _date(page_lines=page).value == "2017-11-01"
@@ -148,3 +164,96 @@ def test_a_month_only_input_date_is_kept_as_the_month_and_refined_by_a_day():
     refined = _date(given="2016-07", url="http://x.com/2016/07/06/a")
     assert refined.value == "2016-07-06" and refined.source == "input, day from url"
     assert _date(given="2016-13") is None
+
+
+# -- dates by agreement of independent sources -------------------------------------------
+
+DATES = Path(__file__).parent.parent / "fixtures" / "dates"
+
+
+def _page(name: str, url: str | None = None, **kw) -> CleanArticle:
+    html = (DATES / name).read_text("utf-8")
+    return clean_article(RawArticle(id=name, seq=0, format="html", body=html, url=url, **kw))
+
+
+def test_markup_candidates_each_with_their_source_and_kind():
+    found = {(c.day.isoformat(), c.source, c.kind) for c in html_candidates((DATES / "agreeing.html").read_text())}
+    assert ("2021-03-04", "json-ld datePublished", "published") in found
+    assert ("2021-03-09", "json-ld dateModified", "modified") in found
+    assert ("2021-03-04", "meta article:published_time", "published") in found
+    assert ("2021-03-04", "byline area", "published") in found
+    # A bare <time> in a teaser dates the teaser, not the page.
+    assert not any(day == "2020-11-02" for day, _, _ in found)
+
+
+def test_independent_sources_that_agree_make_a_confident_date_and_the_update_is_kept_apart():
+    art = _page("agreeing.html", url="https://news.example/2021/03/04/bridge")
+    assert art.published == "2021-03-04"
+    assert art.metadata["published"].confidence >= 0.95 and "url" in art.metadata["published"].source
+    assert art.metadata["modified"].value == "2021-03-09"
+    assert art.metadata["modified"].source == "json-ld dateModified"
+
+
+def test_a_date_after_the_capture_date_is_impossible():
+    # Captured on 2021-03-06: the 2021-03-09 update cannot be, nor any later date.
+    art = _page("agreeing.html", meta={"crawled_at": "2021-03-06T00:00:00Z"})
+    assert art.published == "2021-03-04" and "modified" not in art.metadata
+    votes, bound = date_votes(given=None, html_date="2030-01-01", dateline_date=None, url=None, header_date=None,
+                              page_lines=[], text="", today=date(2024, 1, 1))
+    assert votes == [] and bound == date(2024, 1, 1)
+
+
+def test_a_utc_time_near_midnight_alone_is_an_estimate_not_a_date():
+    # 02:54 UTC is still 1 May in the Americas: the page's day is one of two.
+    art = _page("utc_midnight.html")
+    assert art.published is None and "published" not in art.metadata
+    assert art.metadata["published_estimate"].value == "2020-05-02"
+    assert art.metadata["published_estimate"].confidence < 0.5
+    assert parse_timestamp("2020-12-25T01:59:50+02:00") == (date(2020, 12, 25), None)
+    assert parse_timestamp("2020-05-02T02:54:29.000Z") == (date(2020, 5, 2), date(2020, 5, 1))
+    assert parse_timestamp("2020-05-02T11:00:00Z") == (date(2020, 5, 2), None)
+
+
+def test_a_page_without_main_text_keeps_its_date_evidence_but_not_its_furniture_dates():
+    art = _page("no_main_text.html")
+    assert art.published == "2019-06-20" and art.metadata["published"].source.startswith("json-ld")
+    assert not any(c["date"] == "2013-02-14" and c["source"] == "page text"
+                   for c in art.metadata.get("date_evidence", MetaValue([], "", 1)).value)
+
+
+def test_modified_is_never_before_publication():
+    assert modified_date([DateCandidate(date(2020, 1, 1), "meta og:updated_time", "metadata", "modified")],
+                         "2020-02-01", None) is None
+
+
+def test_visible_dates_in_other_languages_and_forms():
+    assert visible_date("06 Dicembre 2020") == date(2020, 12, 6)
+    assert visible_date("Veröffentlicht am 03.04.2019") == date(2019, 4, 3)
+    assert visible_date("Nov 5, 2017") == date(2017, 11, 5)
+    assert visible_date("4 March 2021, updated 9 March 2021") is None  # two dates: not one line's date
+
+
+def test_a_day_in_a_url_is_its_own_path_segment():
+    assert url_date("https://blog.example.de/2023/10/3-fragen-an-die-redaktion") == DateFound(2023, 10, None)
+    assert url_date("https://x.example/2017/11/04.html") == DateFound(2017, 11, 4)
+    assert url_date("https://x.example/2017-11-04-title") == DateFound(2017, 11, 4)
+
+
+def test_several_different_dated_lines_say_nothing():
+    assert _date(page_lines=["Posted November 1, 2017", "Updated November 3, 2017"]) is None
+    # In a crawled text the later line is the render date: the earliest is a weak clue.
+    found = _date(page_lines=["Posted November 1, 2017", "Friday, November 3, 2017"], plain_text=True)
+    assert found.value == "2017-11-01" and found.confidence == 0.5
+
+
+def test_a_utc_time_far_from_midnight_is_likely_its_own_day_and_the_byline_picks_the_pages_own_date():
+    from storyline.stages.clean.date_evidence import parse_timestamp_certainty
+
+    assert parse_timestamp_certainty("2020-06-07T17:30:00Z") == (date(2020, 6, 7), date(2020, 6, 8), 0.8)
+    assert parse_timestamp_certainty("2020-06-07T22:30:00Z")[2] == 0.6
+    html = """<html><head><meta property="article:published_time" content="2019-11-18T17:00:00Z"></head>
+    <body><div class="date">20 November 2019</div><article><p class="byline">18 November 2019</p>
+    <p>The council met and decided many things about the town, its roads and its schools.</p></article></body></html>"""
+    art = clean_article(RawArticle(id="p", seq=0, format="html", body=html))
+    # The top bar's 20 November is the day the page was rendered; the byline's agrees with the markup.
+    assert art.published == "2019-11-18" and art.metadata["published"].confidence >= 0.95

@@ -10,6 +10,9 @@
 3. Publication dates on news_dev: the articles are ingested WITHOUT their gold `published`
    (it is the answer), only id, url, outlet, title, language and text; then precision and
    coverage on the articles that have a gold date.
+4. Publication dates on real HTML pages (DIR/htmldates/dates_dev.jsonl): precision, coverage,
+   the dates wrong with confidence >= 0.8, the reliability table (confidence bucket -> share
+   right), and htmldate's own answer (original-date mode, extensive search) in the same run.
 """
 
 from __future__ import annotations
@@ -266,12 +269,71 @@ def news_dev_dates(data_dir: Path, show_errors: bool = True) -> None:
             click.echo(f"  wrong: {article_id} gold {want} got {got} ({source})")
 
 
+# -- 4. HTML publication dates -----------------------------------------------------------
+
+CONFIDENT = 0.8
+
+
+def html_dates(data_dir: Path, show_errors: bool = True) -> None:
+    from htmldate import find_date
+
+    from storyline.stages.clean.article import clean_article
+
+    path = data_dir / "htmldates" / "dates_dev.jsonl"
+    if not path.is_file():
+        click.echo(f"HTML publication dates: {path} not found (skipped)")
+        return
+    pages = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    dated = [p for p in pages if p.get("gold_date")]
+    ours: dict[str, tuple[str | None, float | None, str | None]] = {}
+    theirs: dict[str, str | None] = {}
+    for page in pages:
+        art = clean_article(RawArticle(id=page["id"], seq=0, format="html", body=page["html"], url=page.get("url")))
+        found = art.metadata.get("published")
+        ours[page["id"]] = (art.published, found.confidence if found and art.published else None,
+                            found.source if found and art.published else None)
+        theirs[page["id"]] = find_date(page["html"], url=page.get("url"), original_date=True, extensive_search=True)
+    click.echo(f"HTML publication dates ({path.name}: {len(pages)} pages, {len(dated)} with a gold date)")
+    for name, answer in (("storyline", lambda p: ours[p["id"]][0]), ("htmldate (original)", lambda p: theirs[p["id"]])):
+        given = [p for p in dated if answer(p)]
+        right = [p for p in given if answer(p) == p["gold_date"]]
+        line = (f"  {name:<20} precision {len(right) / max(1, len(given)):.3f} ({len(right)}/{len(given)})  "
+                f"coverage {len(given) / len(dated):.3f}")
+        if name == "storyline":
+            confident_wrong = [p for p in given if answer(p) != p["gold_date"] and ours[p["id"]][1] >= CONFIDENT]
+            line += (f"  wrong with confidence >= {CONFIDENT}: {len(confident_wrong)} "
+                     f"({len(confident_wrong) / max(1, len(given)):.1%} of dated pages)")
+        click.echo(line)
+    undated = [p for p in pages if not p.get("gold_date")]
+    click.echo(f"  on the {len(undated)} without one: storyline dates {sum(1 for p in undated if ours[p['id']][0])}, "
+               f"htmldate {sum(1 for p in undated if theirs[p['id']])}")
+    click.echo("  reliability (storyline confidence -> share right)")
+    buckets: dict[str, list[int]] = {}
+    for p in dated:
+        value, confidence, _ = ours[p["id"]]
+        if value:
+            low = min(0.9, int(confidence * 10) / 10)
+            key = f"{low:.1f}-{low + 0.1:.1f}" if low < 0.9 else "0.9-1.0"
+            buckets.setdefault(key, [0, 0])
+            buckets[key][0] += 1
+            buckets[key][1] += value == p["gold_date"]
+    for key in sorted(buckets):
+        total, right = buckets[key]
+        click.echo(f"    {key}  {right / total:.3f} ({right}/{total})")
+    if show_errors:
+        for p in dated:
+            value, confidence, source = ours[p["id"]]
+            if value and value != p["gold_date"]:
+                click.echo(f"  wrong: {p['id']} gold {p['gold_date']} got {value} ({source}, {confidence})")
+
+
 @click.command("clean")
 @data_option
 @click.option("--no-baseline", is_flag=True, help="Skip the trafilatura-defaults baseline run.")
 def command(data: str | None, no_baseline: bool) -> None:
-    """Cleaning: Zyte benchmark F1, the seed checklist, news_dev publication dates."""
+    """Cleaning: Zyte benchmark F1, the seed checklist, news_dev and HTML publication dates."""
     data_dir = resolve_data_dir(data)
     zyte(data_dir, baseline=not no_baseline)
     seed_checklist()
     news_dev_dates(data_dir)
+    html_dates(data_dir)

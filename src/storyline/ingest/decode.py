@@ -23,8 +23,13 @@ def decode_bytes(raw: bytes, html: bool = False, declared: str | None = None) ->
     """Decode `raw`; returns (text, encoding name that decodes it). Raises DecodeProblem."""
     if not raw.strip():
         raise DecodeProblem("empty", "no content")
-    if raw.startswith(_BINARY_MAGIC) or b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if raw.startswith(_BINARY_MAGIC) or (not utf16 and _mostly_nul(raw)):
         raise DecodeProblem("binary", "the content is not text (binary signature or NUL bytes)")
+    if not utf16 and b"\x00" in raw:
+        # A few stray NULs in a text (a damaged page, a crawler's padding) are no character of
+        # it: dropped, the text kept.
+        raw = raw.replace(b"\x00", b"")
     candidates: list[str] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         candidates.append("utf-8-sig")
@@ -63,6 +68,17 @@ def decode_bytes(raw: bytes, html: bool = False, declared: str | None = None) ->
     if not _has_word_breaks(text):
         raise DecodeProblem("undecodable", f"not UTF-8; as {best.encoding} it reads as no language (no word breaks)")
     return text, best.encoding
+
+
+# Binary formats are full of NUL bytes (every integer field has some), and so is UTF-16
+# without a byte-order mark (every other byte in Latin text); a text file has none. Above
+# this share the content is not a text in an 8-bit or UTF-8 encoding; below, the NULs are damage.
+MAX_NUL_SHARE = 0.01
+
+
+def _mostly_nul(raw: bytes) -> bool:
+    head = raw[:65536]
+    return head.count(b"\x00") > MAX_NUL_SHARE * len(head)
 
 
 # Among legacy codecs that decode equally cleanly, the common Western ones are the likely truth.

@@ -310,9 +310,10 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "language": r[9], "source": r[10], "locator": r[11],
                 "metadata": metadata,
                 "removed_lines": len(json.loads(r[13])) if r[13] else 0,
-                # The metadata's main values, flat.
-                "published_source": published.get("source"),
-                "published_confidence": published.get("confidence"),
+                # The metadata's main values, flat. Source and confidence describe `published`:
+                # null with it (a month-only date stays in `metadata`).
+                "published_source": published.get("source") if r[4] else None,
+                "published_confidence": published.get("confidence") if r[4] else None,
                 "dateline": (metadata.get("dateline") or {}).get("value"),
                 "wire": [w["agency"] for w in (metadata.get("wire") or {}).get("value") or []],
                 "authors": (metadata.get("authors") or {}).get("value") or [],
@@ -325,6 +326,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "published_at": r[14], "published_raw": r[15],
                 "meta": json.loads(r[16]) if r[16] else {},
                 "warnings": json.loads(r[17]) if r[17] else [],
+                "modified": (metadata.get("modified") or {}).get("value"),
             }
 
 

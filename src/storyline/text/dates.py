@@ -55,8 +55,11 @@ _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 # URL forms: /2017/11/04/, /2017/nov/05/, /2015-03/26/, /2010-09/19/, /20100822/,
 # -20230311-, /20140714.htm, 13july2014; month only: /2016/07/.
+# A day is its own path segment (/2017/11/04/, /2017/11/04.html) or part of one written as
+# a date (/2017-11-04-title): "/2023/10/3-fragen" is October 2023 and a title ("3 questions").
 _URL_YMD = [
-    re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=[/_.-]|$)"),
+    re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})/(\d{1,2})(?=/|\.[a-z]{2,5}$|$)", re.I),
+    re.compile(r"/((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?=[/_.-]|$)"),
     re.compile(rf"/((?:19|20)\d\d)/{_MONTH}/(\d{{1,2}})(?=[/_.-]|$)", re.I),
     re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?=[/_.-]|$)"),
 ]

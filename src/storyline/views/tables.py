@@ -102,6 +102,11 @@ def _show_article(store: Store, row: ArticlePage, console: Console, removed: boo
             value = ", ".join(f"{w['agency']} ({w['evidence']}, {w['confidence']:.2f})" for w in value)
             console.print(f"  {name:<14} {value}", markup=False)
             continue
+        if name == "date_evidence" and isinstance(value, list):  # every date the page's markup states
+            value = "; ".join(f"{d['date']} {d['source']}" + (" (update)" if d["kind"] == "modified" else "")
+                              for d in value)
+            console.print(f"  {name:<14} {value}", markup=False)
+            continue
         console.print(f"  {name:<14} {value!r}  (from {meta['source']}, confidence {meta['confidence']:.2f})", markup=False)
     console.print(f"  {'source':<14} {row['source']} {row['locator']}", markup=False)
     if row["published_at"] or row["published_raw"]:

@@ -40,6 +40,8 @@ def meta_value(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(meta_value(v) for v in value) or "—"
     if isinstance(value, dict):
+        if "date" in value and "source" in value:  # one date the page states: "2021-03-04 json-ld datePublished"
+            return f"{value['date']} {value['source']}" + (" (update)" if value.get("kind") == "modified" else "")
         name = value.get("agency") or value.get("name") or value.get("value")
         evidence = value.get("evidence")
         if name is not None:

@@ -20,8 +20,9 @@ from datetime import date
 
 from storyline.records import CleanArticle, MetaValue, RawArticle, RemovedLine
 from storyline.stages.clean import metadata as meta
+from storyline.stages.clean.date_evidence import html_candidates
 from storyline.stages.clean.lines import classify_line, clean_lines, line_shape, split_lines
-from storyline.stages.clean.published import DATE_HEADER, publication_date
+from storyline.stages.clean.published import DATE_HEADER, ESTIMATE, publication_dates
 
 # A line shape on this many articles of one outlet is that outlet's furniture.
 MIN_OUTLET_ARTICLES = 3
@@ -76,29 +77,53 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= len(words) <= 25 and len(line) <= 200 and not line.rstrip().endswith((".", ":", ",", ";", "!", "|"))
 
 
-def extract_html(html: str, url: str | None) -> tuple[str, dict[str, str | None]]:
+def extract_html(html: str, url: str | None, max_date: date | None = None) -> tuple[str, dict[str, str | None]]:
     """Main text and metadata of an HTML page, by trafilatura.
 
     favor_precision measured best on the Zyte benchmark (`storyline eval clean`): F1 0.964
-    against 0.960 for the defaults.
+    against 0.960 for the defaults. The date is htmldate's in its original-date mode (`date`);
+    when that finds none, its extensive search of the whole page (`date_extensive`), a weaker
+    clue. Both are computed even when trafilatura finds no main text: the date is still there.
     """
     import trafilatura
 
+    params = {"extensive_search": False, "original_date": True}
+    if max_date is not None:
+        params["max_date"] = max_date.isoformat()
     try:
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-            favor_precision=True,
-            date_extraction_params={"extensive_search": False, "original_date": True},
+            favor_precision=True, date_extraction_params=params,
         )
     except Exception:  # a page the extractor chokes on still has its visible text
         doc = None
     data = {} if doc is None else doc.as_dict()
     text = data.get("text") or ""
+    meta = {k: data.get(k) for k in ("title", "sitename", "date", "author", "language")}
+    if doc is None:
+        meta["date"] = _htmldate(html, url, params)
+    if not meta["date"]:
+        meta["date_extensive"] = _htmldate(html, url, params | {"extensive_search": True})
     if not text.strip():
         # A fragment (a feed entry's content, a bare <p>) has no page for the extractor to
         # weigh: take all its text rather than lose it; the line classifier still runs.
         text = _fragment_text(html)
-    return text, {k: data.get(k) for k in ("title", "sitename", "date", "author", "language")}
+        meta["whole page"] = "yes"
+    return text, meta
+
+
+def _htmldate(html: str, url: str | None, params: dict) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url, **params)
+    except Exception:  # htmldate raises several types on junk; a page it cannot read has no date from it
+        return None
+
+
+def _is_document(html: str) -> bool:
+    """A whole page (with <html> or <body>), not a fragment such as a feed entry's content."""
+    return re.search(r"<(html|body)\b", html[:5000], re.I) is not None
 
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article"}
@@ -125,8 +150,13 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
     metadata: dict[str, MetaValue] = {}
     body = raw.body
     html_meta: dict[str, str | None] = {}
+    crawled = _crawl_date(raw.meta.get("crawled_at"))
+    whole_page = False
     if raw.format == "html":
-        body, html_meta = extract_html(raw.body, raw.url)
+        body, html_meta = extract_html(raw.body, raw.url, max_date=crawled)
+        # The whole visible text of a page whose main text was not found: its dates are any
+        # part's (an embedded post, a teaser), never the page's own.
+        whole_page = bool(html_meta.get("whole page")) and _is_document(raw.body)
     lines = split_lines(body)
     header_date = None
     if lines and (m := DATE_HEADER.match(lines[0][1])):
@@ -195,19 +225,30 @@ def clean_article(raw: RawArticle, outlet_furniture: frozenset[str] = frozenset(
             language = found.value
             metadata["language"] = found
 
-    crawled = _crawl_date(raw.meta.get("crawled_at"))
     if crawled:
         metadata["crawled_at"] = MetaValue(crawled.isoformat(), "warc capture date", 1.0)
-    published_meta = publication_date(
+    markup = html_candidates(raw.body) if raw.format == "html" else []
+    published_meta, modified = publication_dates(
         given=raw.published, html_date=html_meta.get("date"), dateline_date=dateline_date,
-        url=raw.url, header_date=header_date, page_lines=[line for _, line in lines], text=text,
-        crawled=crawled,
+        url=raw.url, header_date=header_date, page_lines=[] if whole_page else [line for _, line in lines],
+        text=text, crawled=crawled, markup=markup, htmldate_extensive=html_meta.get("date_extensive"),
+        today=date.today(), plain_text=raw.format == "text",
     )
     published = None
-    if published_meta is not None:
+    if published_meta is not None and published_meta.confidence < ESTIMATE:
+        # Too weak to date the article by: kept as an estimate for a reader, never its date.
+        metadata["published_estimate"] = published_meta
+    elif published_meta is not None:
         metadata["published"] = published_meta
         if len(published_meta.value) == 10:
             published = published_meta.value
+    if modified is not None:
+        metadata["modified"] = modified
+    if markup:
+        # Every date the markup states, for a reader who wants to see the evidence.
+        metadata["date_evidence"] = MetaValue(
+            [{"date": c.day.isoformat(), "source": c.source, "kind": c.kind} for c in markup[:20]],
+            "page markup", 1.0)
 
     return CleanArticle(
         id=raw.id, text=text, title=title, outlet=outlet, published=published,

@@ -32,7 +32,7 @@ from storyline.store import Store
 
 class CleanStage:
     name: ClassVar[str] = "clean"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     batch_size: ClassVar[int] = 200
 
     def pending(self, store: Store) -> list[str]:
