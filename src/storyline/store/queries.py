@@ -32,16 +32,21 @@ class StoryRow(TypedDict):
     storyline: str | None
 
 
-class Member(TypedDict):
-    """One article of a story, numbered in arrival order ([n] in the story's citations)."""
+class ArticleBrief(TypedDict):
+    """What every view shows of an article."""
 
-    n: int
     id: str
     url: str | None
     outlet: str | None
     title: str | None
     published: str | None
     language: str | None
+
+
+class Member(ArticleBrief):
+    """One article of a story, numbered in arrival order ([n] in the story's citations)."""
+
+    n: int
     chars: int | None  # length of the clean text
     reprint_group: str | None
 
@@ -68,13 +73,7 @@ class StoryPage(TypedDict):
     storyline_timeline: list[dict[str, Any]]  # dated events of the storyline's other stories
 
 
-class ArticlePage(TypedDict):
-    id: str
-    url: str | None
-    outlet: str | None
-    title: str | None
-    published: str | None
-    language: str | None
+class ArticlePage(ArticleBrief):
     format: str
     source: str
     locator: str
