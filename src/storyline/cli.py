@@ -57,6 +57,13 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         logging.basicConfig(format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     root.setLevel(level if verbose >= 2 or quiet else logging.WARNING)
     logging.getLogger("storyline").setLevel(level)
+    # The extractors warn of every page whose main text they drop: storyline falls back and
+    # says what it kept (removed lines, rejections), so those are noise unless -vv.
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET if verbose >= 2 else logging.ERROR)
+
+
+QUIET_LIBRARIES = ("trafilatura", "htmldate", "courlan", "justext")
 
 
 class Command(click.Command):
