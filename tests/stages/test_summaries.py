@@ -282,3 +282,12 @@ def test_story_view_states_the_disagreement_with_who_said_each(seeded_db: Path, 
     disagree = out.output.split("Sources disagree", 1)[1].split("Timeline", 1)[0]
     assert "about 1,500 (US-led coalition" in disagree
     assert "between 2,500 and 3,500 (Col. Ryan Dillon" in disagree
+
+
+def test_every_view_shows_one_title_the_stories_stage_chose(seeded_db: Path):
+    """The summary's headline is the story's title, cited by the articles that carry it."""
+    with Store(seeded_db) as store:
+        for story in store.stories():
+            summary = store.story_summary(story["id"])
+            assert summary["headline"]["text"] == story["title"]
+            assert summary["headline"]["cites"] and set(summary["headline"]["cites"]) <= set(story["articles"])

@@ -22,12 +22,13 @@ class SummaryStore(EventStore):
 
     def summary_input_keys(self, version: str, story_ids: Sequence[str] | None = None) -> dict[str, str]:
         """story id -> a key that changes when the story's members, their clean text, their
-        reprint groups or their stored events change (or the stage version/settings do):
-        what makes a summary stale."""
+        reprint groups, its stored events or its title change (or the stage version/settings
+        do): what makes a summary stale."""
         sql = (
-            "SELECT m.story_id, m.article_id, c.rowid, g.group_id FROM story_members m"
+            "SELECT m.story_id, m.article_id, c.rowid, g.group_id, s.title FROM story_members m"
             " LEFT JOIN clean_articles c ON c.article_id = m.article_id"
             " LEFT JOIN reprint_groups g ON g.article_id = m.article_id"
+            " LEFT JOIN stories s ON s.id = m.story_id"
         )
         if story_ids is None:
             rows = self.db.execute(sql).fetchall()
@@ -38,8 +39,9 @@ class SummaryStore(EventStore):
                 rows += self.db.execute(sql + f" WHERE m.story_id IN ({marks})", tuple(chunk)).fetchall()
         event_revs = self._event_revisions()
         parts: dict[str, list[str]] = {}
-        for story_id, article_id, rev, group in sorted(rows, key=lambda r: (r[0], r[1])):
-            parts.setdefault(story_id, [f"events:{event_revs.get(story_id, '')}"]).append(f"{article_id}:{rev}:{group}")
+        for story_id, article_id, rev, group, title in sorted(rows, key=lambda r: (r[0], r[1])):
+            parts.setdefault(story_id, [f"events:{event_revs.get(story_id, '')}", f"title:{title}"]).append(
+                f"{article_id}:{rev}:{group}")
         return {
             sid: f"{version}:" + hashlib.sha1("\n".join(p).encode()).hexdigest()
             for sid, p in parts.items()

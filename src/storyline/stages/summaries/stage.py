@@ -17,7 +17,7 @@ class SummaryStage:
     changed since it was last summarized; other stories keep their stored summary."""
 
     name: ClassVar[str] = "summaries"
-    version: ClassVar[int] = 3  # 3: caption events left off the timeline
+    version: ClassVar[int] = 4  # 4: the headline is the story's title
     batch_size: ClassVar[int] = 50
 
     def __init__(self, max_sentences: int = DEFAULT_SENTENCES):
@@ -32,12 +32,13 @@ class SummaryStage:
     def load(self, store: Store, ids: Sequence[str]) -> list[StoryInput]:
         keys = store.summary_input_keys(self._version(), ids)
         members = store.story_member_ids(ids)
+        titles = store.story_title_map(list(ids))
         out = []
         for sid in ids:
             arts = store.articles_for_grouping(members.get(sid, []))
             groups = store.reprint_groups_of([a.id for a in arts])
             events = store.stored_events(sid)
-            out.append(StoryInput(sid, keys[sid], arts, groups, events))
+            out.append(StoryInput(sid, keys[sid], arts, groups, events, titles.get(sid)))
         return out
 
     def process(self, batch: list[StoryInput]) -> list[dict]:

@@ -10,13 +10,16 @@ from storyline.stages.summaries.summarize import DEFAULT_SENTENCES, headline, su
 
 @dataclass
 class StoryInput:
-    """What summarizing one story needs: its articles, their reprint groups, stored events."""
+    """What summarizing one story needs: its articles, their reprint groups, stored events,
+    and the title the stories stage gave it (the summary's headline, so that every view shows
+    one title)."""
 
     story_id: str
     input_key: str
     articles: list[ArticleForGrouping]
     reprint_group: dict[str, str]
     events: list[dict] | None = None
+    title: str | None = None
 
 
 def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) -> dict:
@@ -28,7 +31,7 @@ def summarize_story(item: StoryInput, max_sentences: int = DEFAULT_SENTENCES) ->
     return {
         "story_id": item.story_id,
         "input_key": item.input_key,
-        "headline": headline(item.articles),
+        "headline": headline(item.articles, item.title),
         "sentences": [asdict(line) for line in lines],
         "timeline": [asdict(e) for e in build_timeline(item.articles, item.reprint_group, events=item.events)],
     }

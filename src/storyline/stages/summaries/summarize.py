@@ -165,12 +165,21 @@ def summary_material(sentence: str) -> bool:
     return MIN_WORDS <= len(sentence.split()) <= MAX_WORDS and not is_caption(sentence)
 
 
-def headline(articles: Sequence[ArticleForGrouping]) -> dict | None:
-    """The most central of the articles' titles ({"text", "cites"}), or None when none has one.
+def headline(articles: Sequence[ArticleForGrouping], title: str | None = None) -> dict | None:
+    """The story's headline ({"text", "cites"}): `title` when given (the stories stage's,
+    a member's headline or lead sentence), citing the articles whose title paraphrases it or
+    whose opening carries it; else the most central of the articles' titles, or None.
 
     Central = the highest summed TF-IDF cosine to the other titles and to all article texts,
     so a house-style title no other source echoes loses to the one the coverage agrees on.
     """
+    if title and title.strip():
+        text = title.strip()
+        core = " ".join(text.removesuffix("...").split())
+        cites = sorted(a.id for a in articles
+                       if (a.title and paraphrase_similarity(a.title, text) >= PARAPHRASE_SIMILARITY)
+                       or core in " ".join(a.text[:1000].split()))
+        return {"text": text, "cites": cites}
     titled = [a for a in articles if a.title and a.title.strip()]
     if not titled:
         return None
