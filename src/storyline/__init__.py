@@ -82,7 +82,7 @@ def run(db: str | os.PathLike[str] | None = None, workers: int | None = None,
     from storyline.settings import value
 
     with open(db) as store:
-        return run_pipeline(store, workers=value("workers", workers), embeddings=value("embeddings", embeddings))
+        return run_pipeline(store, workers=value("workers", workers), embeddings=embeddings)
 
 
 def __getattr__(name: str) -> Any:

@@ -302,6 +302,17 @@ def seeds_check() -> tuple[bool, str]:
     return ok, text
 
 
+def _echo_titles(name: str, titles: dict[str, str], articles: list[tuple[str, str | None, str]]) -> None:
+    """The title check's line and its first 20 problems; articles: (story, title, text)."""
+    members: dict[str, list[tuple[str | None, str]]] = {}
+    for story, title, text in articles:
+        members.setdefault(story, []).append((title, text))
+    bad = title_problems(titles, members)
+    click.echo(f"{name + ' titles':<22} {len(titles) - len(bad)}/{len(titles)} a headline or lead of the story's articles")
+    for line in bad[:20]:
+        click.echo(f"    {line}")
+
+
 def _dense_part(name: str, cache: str, articles: list[ArticleForGrouping], truth: dict[str, str]) -> None:
     """Stories (one order, then the mean of ORDERS_DENSE), storylines and titles of a dense corpus."""
     vectors, embed_seconds, embedded = corpus_embeddings(cache, articles)
@@ -310,13 +321,7 @@ def _dense_part(name: str, cache: str, articles: list[ArticleForGrouping], truth
     click.echo(_mean_line(f"{name} story", orders_plain(articles, truth, vectors)))
     for text in dense_report(name, stories, lines, truth):
         click.echo(text)
-    members: dict[str, list[tuple[str | None, str]]] = {}
-    for art in articles:
-        members.setdefault(stories[art.id], []).append((art.title, art.text))
-    bad = title_problems(titles, members)
-    click.echo(f"{name + ' titles':<22} {len(titles) - len(bad)}/{len(titles)} a headline or lead of the story's articles")
-    for line in bad[:20]:
-        click.echo(f"    {line}")
+    _echo_titles(name, titles, [(stories[a.id], a.title, a.text) for a in articles])
     click.echo(f"  ({len(articles)} articles clustered in {seconds:.2f}s; {_embedded(embedded, embed_seconds)})")
 
 
@@ -344,13 +349,7 @@ def command(data: str | None, only: tuple[str, ...]) -> None:
         click.echo(f"  (ingest + whole pipeline {seconds:.1f}s for {len(gold)} articles)")
         for level in ("story", "storyline"):
             click.echo(_mean_line(f"news_dev {level}", orders[level]))
-        members: dict[str, list[tuple[str | None, str]]] = {}
-        for r in exported:
-            members.setdefault(r["story"], []).append((r["title"], r["text"]))
-        bad = title_problems(titles, members)
-        click.echo(f"{'news_dev titles':<22} {len(titles) - len(bad)}/{len(titles)} a headline or lead of the story's articles")
-        for line in bad[:20]:
-            click.echo(f"    {line}")
+        _echo_titles("news_dev", titles, [(r["story"], r["title"], r["text"]) for r in exported])
     if "ecbplus" in parts:
         articles, truth = load_ecbplus(data_dir)
         vectors, embed_seconds, embedded = corpus_embeddings("ecbplus", articles)
