@@ -32,6 +32,7 @@ EXIT_CODES_HELP = (
 
 class _Output:
     quiet = False
+    db: str | None = None  # the database the command opened, for an error met later
 
 
 OUTPUT = _Output()
@@ -93,16 +94,18 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")(func)
 
 
-def open_store(db: str | None, *, create: bool = False) -> Store:
+def open_store(db: str | None, *, create: bool = False, read_only: bool = False) -> Store:
     """The store at `db`. Only a command that stores input (`create`) makes a new database:
-    every other one on a path with none says so and creates nothing."""
+    every other one on a path with none says so and creates nothing. A command that only
+    reads (`read_only`) also reads a database it cannot write (a read-only disk or file)."""
     path = value("db", db)
+    OUTPUT.db = path
     if not create and path != ":memory:" and not Path(path).is_file():
         raise StoreError(
             f"no database at {path}: `storyline ingest PATH...` creates one (give --db PATH or"
             " $STORYLINE_DB for another file; `storyline demo` makes a demo one)"
         )
-    return Store(path)
+    return Store.for_reading(path) if read_only else Store(path)
 
 
 def emit_table(table: Table | str) -> None:

@@ -457,4 +457,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE articles ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0018_stage_errors",
+        """
+        -- An item (an article; a story for the summaries stage) a stage could not process:
+        -- the error, kept until a later run processes it (a run retries only these and the
+        -- new items; the others went on). Listed by `storyline rejections --stage`.
+        CREATE TABLE stage_errors (
+            stage TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            stage_version INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (stage, item_id)
+        );
+        """,
+    ),
 ]
