@@ -47,6 +47,16 @@ def _workers(text: str) -> int:
         raise ValueError("a whole number of worker processes") from None
 
 
+def _chars(text: str) -> int:
+    try:
+        chars = int(text.strip())
+    except ValueError:
+        raise ValueError("a whole number of characters (at least 1000)") from None
+    if chars < 1000:
+        raise ValueError("a whole number of characters (at least 1000)")
+    return chars
+
+
 def _switch(text: str) -> bool:
     return text.strip().lower() not in {"0", "off", "false", "no"}
 
@@ -65,6 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache", _cache_home, "STORYLINE_CACHE",
             "Folder under which storyline/ keeps built indexes (the gazetteer) and evaluation embeddings",
             str, shown="$XDG_CACHE_HOME, else ~/.cache"),
+    Setting("stage_chars", 100_000, "STORYLINE_STAGE_CHARS",
+            "Characters of an article's clean text the entities, events and summaries stages read (the"
+            " first N; the text is stored and exported whole). Bounds their time and memory per article",
+            _chars, shown="100000"),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
@@ -77,6 +91,7 @@ class Settings:
     workers: int
     embeddings: bool
     cache: str
+    stage_chars: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
