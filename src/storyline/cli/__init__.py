@@ -90,6 +90,10 @@ def ingest(paths: tuple[str, ...], mapping: str | None, date_order: str | None, 
         info(f"  {source}: " + "; ".join(f"{n} ({k} record(s))" for n, k in notices.most_common()), markup=False)
     if report.skipped:
         info(f"  skipped {len(report.skipped)} database file(s) in the folders (e.g. {report.skipped[0]})", markup=False)
+    if report.renamed:
+        given, stored = report.renamed[0]
+        info(f"  {len(report.renamed)} article(s) stored under a new id, theirs being taken by other content"
+             f" (e.g. {given} -> {stored})", markup=False)
     if report.warnings:
         info(f"  {report.warnings} article(s) stored with a warning (a date stored as given, not read):"
              " `storyline rejections --warnings`", markup=False)

@@ -236,6 +236,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         final_id = article_id
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (final_id,)).fetchone():
             final_id = f"{article_id}~{digest[:8]}"
+            warnings = [*warnings, f"id {article_id!r} is taken by other content: stored as {final_id!r}"]
         self.db.execute(
             "INSERT INTO articles (id, content_hash, format, raw, encoding, body_field, url, title,"
             " outlet, published, language, meta, source, locator, ingested_at, published_at,"
