@@ -32,6 +32,8 @@ from storyline.cli.common import (
     info,
     json_option,
     open_store,
+    refuse_store_as_output,
+    replacing_file,
     setting_option,
 )
 from storyline.errors import NotFoundError, StorylineError
@@ -211,14 +213,16 @@ def export(what: str, fmt: str, output: str, story_id: str | None, storyline_id:
     filters = ExportFilter(story_id, storyline_id, since, until, parse_where(where))
     if output == "-" and fmt in ("parquet", "xlsx") and sys.stdout.isatty():
         raise StorylineError(f"{fmt} is binary: give --output FILE or redirect stdout")
-    with open_store(db) as store:
+    if output != "-":
+        refuse_store_as_output(output, value("db", db))
+    with open_store(db, read_only=True) as store:
         if story_id and not store.has_story(story_id):
             raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
         if output == "-":
             n = export_rows(store, what, fmt, sys.stdout.buffer, filters)
             sys.stdout.flush()
         else:
-            with open(output, "wb") as out:
+            with replacing_file(output) as out:
                 n = export_rows(store, what, fmt, out, filters)
     if not OUTPUT.quiet:
         click.echo(f"exported {n} {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
@@ -425,6 +429,9 @@ def main() -> None:
         sys.exit(4)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # a file that cannot be read or written: say which, no traceback
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
