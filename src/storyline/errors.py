@@ -23,5 +23,11 @@ class StoreError(StorylineError):
     exit_code = 4
 
 
+class BadQuery(StorylineError):
+    """A search query over its cost limits (too many words or prefixes, or too slow)."""
+
+    exit_code = 2
+
+
 class DamagedStoreError(StoreError):
     """The database file is damaged (SQLite finds malformed pages): nothing is written to it."""
