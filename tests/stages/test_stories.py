@@ -463,3 +463,26 @@ def test_a_story_title_is_a_real_headline_or_a_lead_never_furniture():
                      "was more than 90 percent effective.",
                      "Pfizer and BioNTech said their coronavirus vaccine was more than 90 percent effective in "
                      "preventing COVID-19 in an interim analysis."}
+
+
+def test_an_article_that_cleans_to_nothing_joins_no_story(tmp_path):
+    """A page of nothing but furniture would be a story of its own, untitled and empty."""
+    import json as _json
+
+    from storyline.executor.local import LocalExecutor
+    from storyline.ingest import ingest as _ingest
+    from storyline.stages.clean.stage import CleanStage
+    from storyline.stages.reprints.stage import ReprintStage
+    from storyline.stages.stories.stage import StoryStage
+    from storyline.store import Store as _Store
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _json.dumps({"id": "empty", "html": "<html><body><nav>Home</nav><script>x()</script></body></html>"}) + "\n"
+        + _json.dumps({"id": "good", "title": "Council raises school budget",
+                       "text": "The council met on Monday and voted to raise the school budget, the mayor said."}) + "\n")
+    with _Store(tmp_path / "t.db") as store:
+        _ingest(store, [str(path)])
+        LocalExecutor(store).run([CleanStage(), ReprintStage(), StoryStage(embeddings=False)])
+        assert store.clean_articles(["empty"])[0].text == ""
+        assert [s["articles"] for s in store.stories()] == [["good"]]
