@@ -142,11 +142,29 @@ class LocalExecutor:
                 report.stats = stats or {}
                 report.seconds = time.perf_counter() - started
                 reports.append(report)
+        except BaseException:
+            self._stop_workers()  # Ctrl-C or an error: the batches in flight are redone next run
+            raise
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
         return reports
+
+    def _stop_workers(self) -> None:
+        """End the worker processes now, not after their current batch (an embedding batch
+        takes seconds): Ctrl-C then stops a run within a second. Nothing they computed was
+        saved yet, so nothing is lost that the next run does not redo."""
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())  # the pool's own, by its name
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=1.0)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
 
     def _one_by_one(self, stage: Stage, chunk: list[str]) -> tuple[list[Any], dict[str, str]]:
         """A batch whose `process` raised, item by item in this process: the results of those
