@@ -127,3 +127,11 @@ def test_a_damaged_database_is_named_with_integrity_check(tmp_path, seeds):
     with pytest.raises(DamagedStoreError, match="PRAGMA integrity_check"):
         with Store(path) as store:
             store.check_integrity()
+
+
+def test_the_integrity_check_is_bounded_in_time(tmp_path, seeds):
+    with Store(tmp_path / "ok.db") as store:
+        ingest(store, [str(p) for p in seeds])
+        store.check_integrity(seconds=0.0)  # out of time at once: nothing found, no error
+        store.check_integrity()
+        assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(seeds)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,7 +37,8 @@ from storyline.store.stories import StoryStore
 from storyline.store.summaries import SummaryStore
 from storyline.store.web import WebStore
 
-DEFAULT_DB = BY_NAME["db"].default  # what Store() opens; the CLI resolves $STORYLINE_DB first
+DEFAULT_DB = BY_NAME["db"].default
+INTEGRITY_CHECK_SECONDS = 2.0  # how long ingest and run check a store before writing (README, Limits)  # what Store() opens; the CLI resolves $STORYLINE_DB first
 
 
 def now() -> str:
@@ -167,13 +169,25 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             raise StoreError(f"{self.path} needs an upgrade this version makes on opening, and it is read-only:"
                              " open it once where it can be written (or copy it)")
 
-    def check_integrity(self) -> None:
-        """Raise DamagedStoreError unless SQLite's quick_check finds the file sound: a command that
-        writes checks first, so it never adds to a damaged database."""
+    def check_integrity(self, seconds: float = INTEGRITY_CHECK_SECONDS) -> None:
+        """Raise DamagedStoreError when SQLite's quick_check finds the file damaged: a command that
+        writes checks first, so it does not add to a damaged database. The check reads every
+        page (about 10 ms a MB), so on a large store it stops after `seconds`, having found
+        nothing; damage met later is still an error naming the fix (cli.main), never a traceback."""
+        deadline = time.monotonic() + seconds
+        self.db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
             found = [row[0] for row in self.db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                return  # out of time, nothing found so far
+            if not is_damage(exc):
+                raise
+            raise DamagedStoreError(damaged_message(self.path, exc)) from exc
         except sqlite3.DatabaseError as exc:
             raise DamagedStoreError(damaged_message(self.path, exc)) from exc
+        finally:
+            self.db.set_progress_handler(None, 0)
         if found != ["ok"]:
             raise DamagedStoreError(damaged_message(self.path, "; ".join(found)[:300]))
 
