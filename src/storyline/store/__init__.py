@@ -133,14 +133,19 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
     def _migrate(self) -> None:
         # Under one write lock (BEGIN IMMEDIATE), read what is applied and apply the rest: two
         # processes opening a new database at once then migrate it once, the second after
-        # the first, never both (which failed with "table ... already exists").
+        # the first, never both (which failed with "table ... already exists"). A store
+        # with every migration applied is opened without the lock, so readers never wait
+        # for a writer's transaction.
+        known = {name for name, _ in MIGRATIONS}
+        has_table = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+        if has_table and {row[0] for row in self.db.execute("SELECT name FROM migrations")} == known:
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             applied = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
-            known = {name for name, _ in MIGRATIONS}
             unknown = applied - known
             if unknown:
                 raise StoreError(
