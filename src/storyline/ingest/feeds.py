@@ -141,6 +141,9 @@ def parse_feed(raw: bytes, content_type: str = "") -> ParsedFeed:
         entries.append(FeedEntry(key, link, _clean(entry.get("title")), published, published_at, published_raw,
                                  content, full, warnings))
     problem = str(feed.bozo_exception) if feed.get("bozo") and feed.get("bozo_exception") else None
+    if not entries:
+        why = f"({problem})" if problem else "(no entry has a guid, id or link)"
+        raise NotAFeed("malformed feed", f"none of its {len(feed.entries)} entries can be read {why}")
     return ParsedFeed(_clean(feed.feed.get("title")), entries, _min_interval(feed.feed), problem)
 
 
