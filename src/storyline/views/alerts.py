@@ -51,6 +51,8 @@ def parse_query(text: str) -> SavedQuery:
             if key.lower() in named:
                 raise QueryError(f"{key}: given twice")
             named[key.lower()] = value.strip()
+        elif m.group(6) and m.group(6).endswith(":") and m.group(6)[:-1].lower() in FIELDS:
+            raise QueryError(f"{m.group(6)[:-1]}: needs a name")
         else:
             words.append(m.group(0).strip('"'))
     q = " ".join(words).strip() or None
