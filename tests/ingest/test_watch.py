@@ -321,3 +321,48 @@ def test_cli_fetch(server, tmp_path, monkeypatch):
     assert again.exit_code == 0 and "1 already stored" in again.output and server.count("/p/1") == 1
     bad = CliRunner().invoke(cli, ["fetch", "page.html", "--db", db])
     assert bad.exit_code == 2 and "not an http(s) URL" in bad.output
+
+
+@pytest.mark.slow  # a watch in a subprocess, killed with SIGKILL and started again
+def test_a_watch_killed_mid_poll_restarts_fetching_nothing_twice_and_losing_nothing(server, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from storyline.store import Store
+
+    n = 20
+    items = []
+    for i in range(n):
+        link = article(server, f"/slow/{i}", f"Slow story {i}", delay=0.15)
+        items.append({"guid": f"slow-{i}", "link": link, "title": f"Slow story {i}"})
+    server.set("/rss.xml", rss("Slow Wire", items), content_type="application/rss+xml", etag='"s1"')
+    listing = tmp_path / "feeds.txt"
+    listing.write_text(server.url("/rss.xml") + "\n")
+    db = tmp_path / "kill.db"
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "STORYLINE_FETCH_DELAY": "0"}
+    command = [sys.executable, "-m", "storyline", "watch", str(listing), "--once", "--no-run", "--db", str(db)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while sum(1 for h in server.hits if h.path.startswith("/slow/")) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store(db) as store:
+        partial = store.count_articles()
+    assert 0 < partial < n  # killed mid-poll, with some pages stored
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    counts = server.counts()
+    fetched = [counts[f"/slow/{i}"] for i in range(n)]
+    # Every page fetched; at most the one in flight at the kill fetched a second time.
+    assert min(fetched) == 1 and sum(fetched) <= n + 1
+    assert counts["/rss.xml"] == 2  # the restart's feed poll: a 304 (the entries were committed)
+    with Store(db) as store:
+        assert store.count_articles() == n
+        urls = [r[0] for r in store.db.execute("SELECT url FROM articles")]
+        assert len(set(urls)) == n and store.page_counts() == {"stored": n}
