@@ -38,8 +38,8 @@ def _pages(n: int, feeds: int, data: str | None) -> list[dict]:
 
 
 def _serve(pages: list[dict], feeds: int, ready) -> None:
-    from email.utils import format_datetime
     from datetime import datetime
+    from email.utils import format_datetime
 
     from tests.ingest.feed_server import FeedServer, rss
 

@@ -41,7 +41,7 @@ class Hit:
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, list[Answer]] = {}
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
@@ -60,7 +60,7 @@ class FeedServer:
             def do_POST(self) -> None:  # noqa: N802
                 server._answer(self, "POST")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -204,7 +204,7 @@ def _feed_failed(store: Store, feed: dict, reason: str, detail: str, now: dateti
     wait = max(wait, feed["min_interval_s"] or 0)
     error = f"{reason}: {detail}"
     report.feed_errors.append((url, error))
-    log.warning("feed %s: %s", url, error)
+    log.info("feed %s: %s", url, error)  # the report and `storyline feeds` say it
     with store.transaction():
         store.update_feed(url, last_poll_at=now.isoformat(timespec="seconds"), last_status="failed",
                           polls=feed["polls"] + 1, failures=failures, last_error=error, last_new=0,
@@ -320,7 +320,7 @@ def _page_failed(store: Store, page: dict, page_status: str, reason: str, detail
     url = page["url"]
     error = f"{reason}: {detail}"
     report.page_errors.append((url, error))
-    log.warning("page %s: %s", url, error)
+    log.info("page %s: %s", url, error)
     with store.transaction():
         store.finish_page(url, page_status, http_status=http_status, error=error)
         where = f"page of {page['feed']}" if page.get("feed") else "page"
