@@ -434,5 +434,11 @@ def main() -> None:
         sys.exit(1)
 
 
+from storyline.cli.watch import COMMANDS as _WATCH_COMMANDS  # noqa: E402  (needs `cli` defined above)
+
+for _command in _WATCH_COMMANDS:
+    cli.add_command(_command)
+
+
 if __name__ == "__main__":
     main()

@@ -30,6 +30,7 @@ from storyline.store.base import chunks
 from storyline.store.clean import CleanStore
 from storyline.store.entities import EntityStore
 from storyline.store.events import EventStore
+from storyline.store.feeds import FeedStore
 from storyline.store.migrations import MIGRATIONS
 from storyline.store.reprints import ReprintStore
 from storyline.store.stage_errors import StageErrorStore, short_error
@@ -57,7 +58,7 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, EventStore, StageErrorStore):
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, EventStore, StageErrorStore, FeedStore):
     """A storyline database: raw inputs byte for byte, and everything derived from them.
 
     Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,
