@@ -132,8 +132,12 @@ def test_pipeline_batches_rerun_and_late_articles(tmp_path, seeds):
         run_pipeline(whole)
         expected = _snapshot(whole)
         features = whole.story_features_full([path.stem for path in seeds])
-        assert len(features) == 5 and all(len(blob or b"") == 2 * 384 for _, _, blob in features.values())
-        assert run_online(whole) == {"placed": 0, "replayed": ""}  # rerun adds nothing
+        groups = whole.reprint_groups()
+        embedded = {a for a, (_, _, blob) in features.items() if len(blob or b"") == 2 * 384}
+        # every article is embedded but the reprint copies that follow their group's first
+        assert len(features) == 5 and len(groups) == 3
+        assert len(embedded) == 3 and set(features) - set(groups) <= embedded
+        assert run_online(whole) == {"placed": 0, "replayed": "", "embedded": 0}  # rerun adds nothing
         assert _snapshot(whole) == expected
     with Store(tmp_path / "parts.db") as parts:
         replays = []
@@ -463,3 +467,43 @@ def test_a_story_title_is_a_real_headline_or_a_lead_never_furniture():
                      "was more than 90 percent effective.",
                      "Pfizer and BioNTech said their coronavirus vaccine was more than 90 percent effective in "
                      "preventing COVID-19 in an interim analysis."}
+
+
+def test_only_the_embeddings_the_placement_reads_are_made_and_the_stories_are_the_same(seeded_db):
+    from dataclasses import replace
+
+    from storyline.stages.stories import embeddings as emb
+    from storyline.stages.stories.stage import embeddings_used
+
+    with Store(seeded_db) as store:
+        ids = [i for i, _, _ in store.story_inputs()]
+        articles, groups = store.story_briefs(ids), store.reprint_groups()
+        store_inputs = store.story_feature_inputs(ids)
+    keys = sc.canonical_keys(articles, {a.id: sc.day_number(a.published) for a in articles})
+    copies = sorted((a for a in articles if a.id in groups), key=lambda a: keys[a.id])
+    assert len(copies) == 3  # the AP reprints
+
+    def dated(*days: str | None) -> list[ArticleForGrouping]:
+        by_id = {a.id: d for a, d in zip(copies, days, strict=True)}
+        return [replace(a, published=by_id[a.id]) if a.id in by_id else a for a in articles]
+
+    def used(arts: list[ArticleForGrouping]) -> list[str]:
+        return embeddings_used(arts, groups, {}, keys, sc.ClusterState())
+
+    first, second, third = (a.id for a in copies)
+    far = sc.day_iso(sc.day_number("2017-11-04") + sc.FOLLOW_DAYS + 1)
+    # the group's first is always used; an undated copy, or one dated near a day of the
+    # story, follows; one dated further may be placed on its own; an undated first tells nothing
+    assert {first, second, third} & set(used(dated("2017-11-04", None, "2017-11-05"))) == {first}
+    assert {first, second, third} & set(used(dated("2017-11-04", far, "2017-11-04"))) == {first, second}
+    assert {first, second, third} & set(used(dated(None, "2017-11-04", "2017-11-04"))) == {first, second, third}
+
+    full = store_inputs
+    every = dict(zip([r[0] for r in full], emb.embed_articles([(r[2], r[3]) for r in full]), strict=True))
+    vectors = {x[0]: sc.term_vector(x[2], x[3]) for x in full}
+    for arts in (articles, dated("2017-11-04", None, "2017-11-05"), dated("2017-11-04", far, "2017-11-04")):
+        keys = sc.canonical_keys(arts, {a.id: sc.day_number(a.published) for a in arts})
+        _, with_all = sc.cluster_articles(arts, groups, keys=keys, vectors=vectors, embeddings=every)
+        some = {a: every[a] for a in embeddings_used(arts, groups, {}, keys, sc.ClusterState())}
+        _, with_used = sc.cluster_articles(arts, groups, keys=keys, vectors=vectors, embeddings=some)
+        assert with_used == with_all
