@@ -26,6 +26,10 @@ from storyline.store import Store
 
 SETTINGS_KEY = "settings"
 STATE_KEY = "state"
+# b"skipped": the state was built without embeddings because every article was in one language
+# (the placement then reads none: see `_one_language`); an article in another language
+# replays the stories with them.
+DENSE_KEY = "dense"
 TITLE_CANDIDATES = 24  # a story's title is chosen among its first members and the new ones
 
 
@@ -52,6 +56,9 @@ def run_online(store: Store, embeddings: bool = True, map_chunks: MapChunks = se
         replay = "an article's text or date changed"  # its new term vector dropped the state
     elif pending and pending[0][1] < state.last_seq:
         replay = "an article arrived before those placed"
+    elif embeddings and store.story_state(DENSE_KEY) == b"skipped" and not _one_language(
+            store.story_briefs([i for i, _, _ in pending]), state):
+        replay = "an article in a second language arrived (the stories are placed again, with embeddings)"
     else:
         replay = ""
     if replay:
@@ -70,7 +77,8 @@ def run_online(store: Store, embeddings: bool = True, map_chunks: MapChunks = se
         features.update((row[0], row[3:6]) for row in featurize(
             [(a.id, 0, full[a.id].title, full[a.id].text, None) for a in missing], embeddings))
     embedded = 0
-    if embeddings:
+    skip_dense = embeddings and _one_language(articles, state)
+    if embeddings and not skip_dense:
         used = embeddings_used(articles, groups, placed, keys, state)
         made, embedded = _embed_missing(store, [a for a in used if features[a][2] is None], map_chunks)
         features.update((a, (*features[a][:2], blob)) for a, blob in made.items())
@@ -83,9 +91,22 @@ def run_online(store: Store, embeddings: bool = True, map_chunks: MapChunks = se
         new_members.setdefault(out[art.id], []).append((art.seq, art.id, art.title, art.text[:300]))
     stories = _story_rows(store, state, new_members)
     lines = _line_rows(store, state, {s["id"]: s for s in stories})
-    store.save_story_placements(rows, stories, lines,
-                                {STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings()})
+    store.save_story_placements(rows, stories, lines, {
+        STATE_KEY: sc.state_to_bytes(state), SETTINGS_KEY: _settings(),
+        DENSE_KEY: b"skipped" if skip_dense else b"made"})
     return {"placed": len(out), "replayed": "" if replay == "first run" else replay, "embedded": embedded}
+
+
+def _one_language(articles: Sequence, state: sc.ClusterState) -> bool:
+    """Whether these articles and the stories placed so far are in one language at most (the
+    language tags as cluster_articles reads them). Then no placement reads an embedding: the
+    dense lookup and score are only for stories in a language other than the article's."""
+    tags = {lang for a in articles if (lang := (a.language or "").lower()[:2])}
+    for story in state.stories.values():
+        tags.update(story.languages)
+        if len(tags) > 1:
+            return False
+    return len(tags) <= 1
 
 
 def embeddings_used(articles: Sequence, groups: dict[str, str], placed: dict[str, str],
