@@ -302,9 +302,11 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
 def demo(db: str) -> None:
     """Ingest the five bundled seed articles into a fresh database and show what storyline finds:
     articles, reprints, stories, the main story's cited summary and disputes, alias groups."""
+    from rich.console import Console
+
     from storyline.demo import run_demo
 
-    run_demo(Path(db), console)
+    run_demo(Path(db), console, None if OUTPUT.quiet else Console(stderr=True, highlight=False, soft_wrap=True))
 
 
 @cli.command()

@@ -97,6 +97,12 @@ class StoryStore(StoreBase):
                 out[key] = blob
         return out
 
+    def save_story_embeddings(self, rows: Sequence[tuple[bytes, bytes, str]]) -> None:
+        """rows: (embedding, text key, article id): embeddings made after the article's term
+        vector (the stories stage embeds only the articles its placement uses)."""
+        with self.transaction():
+            self.db.executemany("UPDATE story_features SET embedding = ?, text_key = ? WHERE article_id = ?", rows)
+
     def story_features_full(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
         """article -> (term ids, term weights, embedding or None) blobs."""
         out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
