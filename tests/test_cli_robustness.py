@@ -87,13 +87,29 @@ def test_a_second_run_waits_for_the_first_and_redoes_nothing(tmp_path):
     assert "clean          0 processed" in idle
 
 
+def _count(db: Path, table: str) -> int:
+    """Rows of `table`, read-only, 0 while the table or the database is not there yet."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (a constant)
+    except sqlite3.Error:
+        return 0
+
+
 def test_ctrl_c_stops_a_run_within_2_seconds_and_says_what_is_kept(tmp_path):
     db = tmp_path / "c.db"
     assert storyline("ingest", str(_jsonl(tmp_path / "in.jsonl", 400)), db=db).returncode == 0
     env = {k: v for k, v in os.environ.items() if k != "STORYLINE_DB"}
     proc = subprocess.Popen([sys.executable, "-m", "storyline", "run", "--workers", "2", "--db", str(db)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(8)  # into the stories stage's embeddings, in the workers
+    # Signal once the first stage has stored something: the later stages (models loading and
+    # running in the workers) are still ahead. A fixed sleep raced a faster pipeline.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _count(db, "clean_articles"):
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
     started = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, err = proc.communicate(timeout=60)
