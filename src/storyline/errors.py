@@ -21,3 +21,9 @@ class StoreError(StorylineError):
     """The database file cannot be opened or is of a schema this version does not know."""
 
     exit_code = 4
+
+
+class MissingExtraError(StorylineError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    exit_code = 5

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from storyline.executor.local import LocalExecutor, StageReport
 from storyline.executor.progress import ProgressFactory
 from storyline.settings import resolve, value
 from storyline.stages.base import Stage
 from storyline.store import Store
+
+
+class Executor(Protocol):
+    """What runs the stages over a store: LocalExecutor, or SparkExecutor (executor/spark.py)."""
+
+    def run(self, stages: list[Stage]) -> list[StageReport]: ...
 
 
 def default_stages(embeddings: bool | None = None) -> list[Stage]:
@@ -24,15 +32,17 @@ def default_stages(embeddings: bool | None = None) -> list[Stage]:
 
 
 def run_pipeline(
-    store: Store, progress: ProgressFactory | None = None, workers: int = 1, embeddings: bool | None = None
+    store: Store, progress: ProgressFactory | None = None, workers: int = 1, embeddings: bool | None = None,
+    executor: Executor | None = None,
 ) -> list[StageReport]:
     """Process everything pending in `store`; returns one report per stage. `workers` > 1
     runs the map steps in that many processes (same results); `embeddings` as in
-    `default_stages`. The run's row records the stages' versions and the resolved settings."""
+    `default_stages`; `executor`: another executor over `store` (the Spark one) instead of the
+    local one. The run's row records the stages' versions and the resolved settings."""
     settings = resolve(db=store.path, workers=workers, embeddings=embeddings)
     stages = default_stages(settings.embeddings)
     run_id = store.start_run({s.name: s.version for s in stages}, settings.as_dict())
-    reports = LocalExecutor(store, progress, settings.workers).run(stages)
+    reports = (executor or LocalExecutor(store, progress, settings.workers)).run(stages)
     store.finish_run(
         run_id, {r.name: {"processed": r.processed, "seconds": round(r.seconds, 3), **r.stats} for r in reports}
     )

@@ -393,5 +393,10 @@ def main() -> None:
         sys.exit(0)
 
 
+from storyline.cli.spark import import_command, spark_group  # noqa: E402  (commands of their own modules)
+
+cli.add_command(spark_group)
+cli.add_command(import_command)
+
 if __name__ == "__main__":
     main()
