@@ -110,6 +110,8 @@ class SparkExecutor:
         self.sc = session.sparkContext
         self.progress = progress or LogProgress
         self.partitions = max(1, partitions or 2 * self.sc.defaultParallelism)
+        # stage -> {"map": seconds, "finish": seconds}: what ran in the executors, what on the driver
+        self.timings: dict[str, dict[str, float]] = {}
 
     def run(self, stages: Sequence[Stage]) -> list[StageReport]:
         reports = []
@@ -127,12 +129,14 @@ class SparkExecutor:
                     bar.advance(len(chunk))
             finally:
                 bar.close()
+            mapped = time.perf_counter()
             if _takes_map_chunks(stage):
                 stats = stage.finish(self.store, map_chunks=self.map)
             else:
                 stats = stage.finish(self.store)
             report.stats = stats or {}
             report.seconds = time.perf_counter() - started
+            self.timings[stage.name] = {"map": mapped - started, "finish": started + report.seconds - mapped}
             reports.append(report)
         return reports
 
