@@ -23,6 +23,7 @@ from storyline.cli.common import (
     EXIT_NOTHING_READ,
     EXIT_SOME_REJECTED,
     OUTPUT,
+    Command,
     Group,
     db_option,
     info,
@@ -117,7 +118,7 @@ def spark_run_command(paths: tuple[str, ...], out: str, master: str, partitions:
         sys.exit(EXIT_SOME_REJECTED)
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("folder", type=click.Path(file_okay=False))
 @db_option
 def import_command(folder: str, db: str | None) -> None:
