@@ -145,8 +145,22 @@ def api_events(request: Request, limit: int = Limit, offset: int = Offset) -> di
     return _listing(request, "events", found, limit, offset)
 
 
+def feeds_overview(request: Request) -> dict[str, Any]:
+    """The feeds `storyline watch` follows, as `storyline feeds` lists them, and the pages given up on."""
+    s = store(request)
+    return {"feeds": s.feeds(), "failed_pages": s.failed_pages(), "pages": s.page_counts()}
+
+
+@router.get("/api/feeds", tags=["feeds"])
+def api_feeds(request: Request) -> dict[str, Any]:
+    """Feeds followed: last poll and outcome, new entries, articles, failures and why; the pages last
+    given up on (refused by robots.txt, too large, not HTML, failing) with the reason."""
+    check_params(request, set())
+    return feeds_overview(request)
+
+
 @router.get("/api", tags=["meta"])
 def api_index() -> dict[str, Any]:
     return {"storyline": __version__, "openapi": "/api/openapi.json", "endpoints": [
         "/api/stories", "/api/stories/{id}", "/api/stories/{id}/sources", "/api/articles/{id}",
-        "/api/diff?a=&b=", "/api/search?q=", "/api/entities", "/api/events", "/api/outlets"]}
+        "/api/diff?a=&b=", "/api/search?q=", "/api/entities", "/api/events", "/api/outlets", "/api/feeds"]}
