@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -56,7 +57,9 @@ class StageReport:
 def _worker_init(parent: int) -> None:
     """In a worker: one thread of numerical work (the workers are the parallelism), and exit
     when the process that started it is gone (killed with -9, say) rather than wait forever
-    for batches that will never come."""
+    for batches that will never come. A terminal's Ctrl-C reaches the whole process group: the
+    worker ignores it, and the parent, which says what is kept, ends the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Process setup for the numerical libraries, not a storyline setting: they read these
     # when they load; threadpoolctl limits any already loaded.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
