@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from storyline.records import ArticleEntities, CleanArticle
+from storyline.stages.base import first_chars
 from storyline.stages.entities.extract import extract
 from storyline.stages.entities.resolve import resolve
 
@@ -21,14 +22,14 @@ class EntityStage:
     """People, organisations and places per article; aliases resolved corpus-wide in finish."""
 
     name: ClassVar[str] = "entities"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: kinds from context, resolve.py
     batch_size: ClassVar[int] = 32
 
     def pending(self, store) -> list[str]:
         return store.pending_entities(self.version)
 
     def load(self, store, ids: Sequence[str]) -> list[CleanArticle]:
-        return store.clean_articles(ids)
+        return first_chars(store.clean_articles(ids))
 
     def process(self, batch: list[CleanArticle]) -> list[ArticleEntities]:
         return extract(batch)
