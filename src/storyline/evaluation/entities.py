@@ -67,8 +67,11 @@ def evaluate_ecb(data_dir, topics: range = range(1, 26)) -> dict[str, float]:
     for m in mentions:
         by_doc[m.article_id].append(m)
     matched = match(gold, by_doc)
-    kinds_right = sum(1 for n, m in matched.items() if m.kind == gold[n].kind)
-    confusion = Counter((gold[n].kind, m.kind) for n, m in matched.items() if m.kind != gold[n].kind)
+    # A mention's kind is its entity's, as `storyline entities` shows it (after the corpus vote).
+    kind_of = {e.id: e.kind for e in entities}
+    kind = {n: kind_of[links[(m.article_id, m.n)]] for n, m in matched.items()}
+    kinds_right = sum(1 for n in matched if kind[n] == gold[n].kind)
+    confusion = Counter((gold[n].kind, kind[n]) for n in matched if kind[n] != gold[n].kind)
     gold_chain = {str(n): gold[n].chain for n in matched}
     system = {str(n): links[(m.article_id, m.n)] for n, m in matched.items()}
     baseline = {str(n): name_key(m.text) for n, m in matched.items()}
@@ -79,11 +82,11 @@ def evaluate_ecb(data_dir, topics: range = range(1, 26)) -> dict[str, float]:
     recall = len(matched) / len(gold) if gold else 0.0
     accuracy = kinds_right / len(matched) if matched else 0.0
     click.echo(f"span recall {recall:.3f} ({len(matched)}/{len(gold)})")
-    for kind in sorted(by_kind):
-        ns = [n for n in matched if gold[n].kind == kind]
-        right = sum(1 for n in ns if matched[n].kind == kind)
-        got = sum(1 for g in gold if g.kind == kind)
-        click.echo(f"  {kind:<7} recall {len(ns) / max(1, got):.3f}  kind accuracy {right / max(1, len(ns)):.3f}")
+    for gold_kind in sorted(by_kind):
+        ns = [n for n in matched if gold[n].kind == gold_kind]
+        right = sum(1 for n in ns if kind[n] == gold_kind)
+        got = sum(1 for g in gold if g.kind == gold_kind)
+        click.echo(f"  {gold_kind:<7} recall {len(ns) / max(1, got):.3f}  kind accuracy {right / max(1, len(ns)):.3f}")
     click.echo(f"kind accuracy {accuracy:.3f}")
     if confusion:
         click.echo("  wrong kinds (gold -> predicted): " + ", ".join(f"{g}->{p} {c}" for (g, p), c in confusion.most_common()))

@@ -16,7 +16,9 @@ from storyline.stages.entities.kinds import (
     context_kind,
     cut_before_non_entity,
     facility,
+    given_name,
     not_an_entity,
+    personal_name,
 )
 from storyline.text.names import fold, known_organisation, name_key, organisation_mentions
 
@@ -30,6 +32,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
 PERSON_AS_PLACE_MIN_POPULATION = 15000  # a PERSON span naming a town this big is the town
+ALIAS_POPULATION = 1_000_000  # ... and only by the town's own name unless it is this big
 
 
 _TITLES = re.compile(
@@ -113,7 +116,8 @@ _DIRECTIONS = {"west", "east", "north", "south", "western", "eastern", "northern
                "northwest", "northeast", "southwest", "southeast", "center", "centre", "downtown"}
 
 
-def _is_place(text: str, label: str, persons_in_article: set[str]) -> Place | None:
+def _is_place(text: str, label: str, persons_in_article: set[str], firsts_in_article: frozenset[str] = frozenset(),
+              ) -> Place | None:
     """The gazetteer place a span names, when it should count as one."""
     place = geocode(text)
     if place is None:
@@ -123,8 +127,11 @@ def _is_place(text: str, label: str, persons_in_article: set[str]) -> Place | No
     if label in PLACE_LABELS:
         return place
     if label == "PERSON":
-        if len(text.split()) == 1 and name_key(text) in persons_in_article:
-            return None  # "Abbas" where the article names "Mahmoud Abbas"
+        if len(text.split()) == 1 and (name_key(text) in persons_in_article or name_key(text) in firsts_in_article):
+            return None  # "Abbas" where the article names "Mahmoud Abbas", "Reeva" beside "Reeva Steenkamp"
+        if (fold(text) != fold(place.name) and place.kind not in ("country", "admin1")
+                and place.population < ALIAS_POPULATION and given_name(text.split()[0])):
+            return None  # a person's name that is another spelling of a town's ("Paul Lee": Pauri)
         if place.kind == "city" and place.population < PERSON_AS_PLACE_MIN_POPULATION and place.method != "curated":
             return None
         if place.kind == "admin2":
@@ -180,13 +187,17 @@ def _article_entities(
     *, demonyms: bool, fallback: bool,
 ) -> ArticleEntities:
     persons = set()  # surnames of the article's full person names that are not places
+    firsts = set()  # and their first names
     for _, _, span_text, label in spans:
         # An all-capitals last word is not a surname: "By Henry Lazenby US" does not make
         # every "US" in the article a person.
         if (label == "PERSON" and len(span_text.split()) > 1 and geocode(span_text) is None
                 and not span_text.split()[-1].isupper()):
             persons.add(_surname_key(span_text))
+            firsts.add(name_key(fold(_TITLES.sub("", span_text)).split()[0]))
     raw: list[tuple[int, int, str, str, str, str]] = []  # start, end, text, label, kind, key
+    sites: set[int] = set()  # starts of facilities: no "article's main place" guess for them
+    cued: dict[str, str] = {}  # person key -> the kind a context cue gave it in this article
     for start, end, span_text, label in spans:
         start, end, span_text = _clean_span(start, end, span_text)
         if not span_text:
@@ -197,15 +208,26 @@ def _article_entities(
             continue
         if not_an_entity(span_text):
             continue
-        if label != "NORP" and facility(span_text):
+        if label != "NORP" and facility(span_text, persons):
+            sites.add(start)
             raw.append((start, end, span_text, label, "place", ""))
             continue
-        if label in ("PERSON", "ORG"):
+        if label in ("PERSON", "ORG") or (label in ("GPE", "LOC") and geocode(span_text) is None):
             cue = context_kind(text[max(0, start - 40) : start], text[end : end + 40])
-            if cue == "person" and label == "ORG" and geocode(span_text) is None:
+            if cue == "place":  # "checked into Betty Ford"
+                raw.append((start, end, span_text, label, "place", ""))
+                continue
+            if cue in ("person", "org"):
+                cued[person_key(span_text)] = cue
+            if cue == "person" and label != "PERSON" and geocode(span_text) is None:
                 label = "PERSON"
-            elif cue == "org" and label == "PERSON":
+            elif cue == "org" and label != "ORG":
                 label = "ORG"
+            elif cue is None and label != "PERSON" and personal_name(span_text) and geocode(span_text) is None:
+                label = "PERSON"  # "Bettie Page" tagged ORG or GPE
+            if label == "PERSON" and personal_name(span_text):
+                raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
+                continue
         if label == "NORP":
             if demonyms and geocode(span_text) is not None:
                 raw.append((start, end, span_text, label, "place", ""))
@@ -213,7 +235,7 @@ def _article_entities(
         single_surname = len(span_text.split()) == 1 and name_key(span_text) in persons
         if single_surname and label in ("ORG", "GPE", "LOC", "PERSON"):  # "Dillon" tagged ORG
             raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
-        elif _is_place(span_text, label, persons) is not None or (
+        elif _is_place(span_text, label, persons, frozenset(firsts)) is not None or (
             label in ("GPE", "LOC") and fold(span_text) not in _DIRECTIONS
         ):
             raw.append((start, end, span_text, label, "place", ""))
@@ -221,6 +243,12 @@ def _article_entities(
             raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
         elif label == "ORG":
             raw.append((start, end, span_text, label, "org", "org:" + name_key(span_text)))
+    # One name, one kind in an article: "Pfizer" after "shares of" is the company throughout.
+    for i, (start, end, span_text, label, kind, key) in enumerate(raw):
+        cue = cued.get(person_key(span_text))
+        if kind in ("person", "org") and cue is not None and cue != kind:
+            key = "person:" + person_key(span_text) if cue == "person" else "org:" + name_key(span_text)
+            raw[i] = (start, end, span_text, label, cue, key)
     taken = [(s, e) for s, e, *_ in raw]
     for start, end, org in organisation_mentions(text):
         if not any(start < e and s < end for s, e in taken):
@@ -234,6 +262,8 @@ def _article_entities(
         place_dict = None
         if kind == "place":
             place = resolved[n]
+            if place is not None and place.method == "context" and start in sites:
+                place = None  # a hospital in a story about Dublin may be anywhere
             if place is not None:
                 place_dict = place.to_dict()
                 key = "place:" + (str(place.geonameid) if place.geonameid else f"{place.name}@{place.lat:.3f},{place.lon:.3f}")

@@ -10,12 +10,18 @@ of person, organisation or place. These rules read the span and the words around
 - `facility`: a span ending in a facility word (Center after Treatment/Medical/..., Theatre,
   Stadium, Airport, Prison, Mine, Canal ...) is a place, even when the NER says ORG.
 - `context_kind`: "Mr." / "Sen." before, ", 45," after: a person; "shares of", "Inc." /
-  "the company" next to it: an organisation.
+  "the company" next to it: an organisation; "checked into" before: a place (a clinic).
+- `personal_name`: two or three capitalized words, the first a given name of the US Census
+  list (data/first_names.txt), the last no organisation word: "Bettie Page" tagged ORG.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
+
+from storyline.text.names import name_key
 
 _DISEASES = (
     r"covid(?:-?19)?|coronavirus(?:es)?|sars-cov-2|sars|mers|ebola|hiv|aids|zika|influenza|flu|polio|"
@@ -38,11 +44,21 @@ _GENERIC_ALONE = {
     "saturday", "sunday", "mr", "ms", "mrs", "dr", "covid-19", "sars-cov-2",
 }
 _FACILITY = re.compile(
-    r"\b(?:(?:Treatment|Recovery|Medical|Rehabilitation|Detention|Convention|Shopping|Trade|Space|"
-    r"Correctional|Cultural|Community|Training) Cent(?:er|re)|Clinic|Theat(?:re|er)|Stadium|Stade \w+|"
+    r"(?:^Stade\b.*|\b(?:(?:Treatment|Recovery|Medical|Rehabilitation|Detention|Convention|Shopping|Trade|Space|"
+    r"Correctional|Cultural|Community|Training) Cent(?:er|re)|Clinic|Theat(?:re|er)|Stadium|"
     r"Arena|Hotel|Courthouse|Airport|Prison|Jail|Penitentiary|Mine|Canal|Bridge|Dam|Cathedral|Church|"
     r"Mosque|Synagogue|Temple|Palace|Square|Station|Base|Port|Harbou?r|Mall|Tower|Towers|Plant|"
-    r"Refinery|Reactor|Hospital|Rehab)$"
+    r"Refinery|Reactor|Hospital|Rehab)$)"
+)
+_NAMED_CENTER = re.compile(r"^((?:[A-Z][\w'’.-]+\s+){1,3})Cent(?:er|re)$")  # "Betty Ford Center"
+_PLACE_BEFORE = re.compile(r"\b(?:check(?:ed|s|ing)?|admitted|enter(?:ed|s|ing)?)\s+(?:into|in at|in to)\s+$", re.I)
+_ORG_WORD = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|LLC|Group|Company|Corporation|Holdings|Partners|Capital|Bank|Fund|Trust|"
+    r"Foundation|Institute|Center|Centre|University|College|School|Party|Union|Association|Society|"
+    r"Council|Committee|Club|Network|News|Times|Post|Journal|Media|Press|Records|Studios?|Pictures|"
+    r"Entertainment|Airlines?|Airways|Motors?|Energy|Oil|Pharma|Health|Labs?|Systems|Technologies|"
+    r"Tech|Software|Games|Sports|FC|United|City|Hospital|Church|Ministries|Agency|Department|Office|"
+    r"Court|Police|Army|Force|Guard|Fire|Team|Band|Brothers|Bros|Sisters|& \w+)\b\.?"
 )
 _PERSON_BEFORE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Sgt|Col|Gen|Adm|Capt|Prof|Rev)\.?|\b(?:Sir|Dame|Lady|Lord|"
@@ -80,12 +96,39 @@ def cut_before_non_entity(text: str) -> int:
     return len(text[: m.start()].rstrip(" -'’s"))
 
 
-def facility(text: str) -> bool:
-    return bool(_FACILITY.search(text)) and len(text.split()) > 1
+def facility(text: str, person_surnames: set[str] = frozenset()) -> bool:
+    """A building or site: "Stade de Suisse", "San Jose Mine"; "<person> Center" when the
+    article names that person ("Betty Ford Center" beside "Betty Ford")."""
+    if bool(_FACILITY.search(text)) and len(text.split()) > 1:
+        return True
+    m = _NAMED_CENTER.match(text)
+    return bool(m and name_key(m.group(1).split()[-1]) in person_surnames)
+
+
+@cache
+def _first_names() -> frozenset[str]:
+    data = resources.files("storyline.data").joinpath("first_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in data.split("\n") if line and not line.startswith("#"))
+
+
+def given_name(word: str) -> bool:
+    return word.lower() in _first_names()
+
+
+def personal_name(text: str) -> bool:
+    """Two or three capitalized words, a given name first, no organisation word: a person."""
+    words = text.split()
+    if not 2 <= len(words) <= 3 or _ORG_WORD.search(text) or text.isupper():
+        return False
+    if not all(w[0].isupper() and w[1:].replace("-", "").replace("'", "").isalpha() for w in words):
+        return False
+    return words[0].lower() in _first_names()
 
 
 def context_kind(before: str, after: str) -> str | None:
-    """"person", "org" or None from the 40 characters before and after a span."""
+    """"person", "org", "place" or None from the 40 characters before and after a span."""
+    if _PLACE_BEFORE.search(before) and not after.startswith(("'s", "’s")):
+        return "place"
     if _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after):
         return "person"
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
