@@ -194,7 +194,9 @@ def _article_entities(
         if (label == "PERSON" and len(span_text.split()) > 1 and geocode(span_text) is None
                 and not span_text.split()[-1].isupper()):
             persons.add(_surname_key(span_text))
-            firsts.add(name_key(fold(_TITLES.sub("", span_text)).split()[0]))
+            first = fold(_TITLES.sub("", span_text)).split()[:1]  # fold may leave nothing (Cyrillic)
+            if first:
+                firsts.add(name_key(first[0]))
     raw: list[tuple[int, int, str, str, str, str]] = []  # start, end, text, label, kind, key
     sites: set[int] = set()  # starts of facilities: no "article's main place" guess for them
     cued: dict[str, str] = {}  # person key -> the kind a context cue gave it in this article
