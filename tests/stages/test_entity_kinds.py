@@ -108,3 +108,33 @@ def test_corpus_vote_makes_one_name_one_kind():
     mentions.append(_m("e", 0, "Pfizer", "person", "person:pfizer"))
     entities, links = resolve(mentions)
     assert len(entities) == 1 and entities[0].kind == "org" and entities[0].mentions == 5
+
+
+def test_no_english_ner_on_other_languages():
+    # spaCy's English model reads Spanish "el que" as a place; the neutral path does not.
+    es = CleanArticle(id="es", language="es", text=(
+        "El presidente Sebastián Piñera dijo el que los mineros de la mina San José en Chile "
+        "serán rescatados. Con la ayuda de Brasil y de Londres, el rescate sigue."))
+    en = CleanArticle(id="en", language="en", text="Chilean President Sebastian Pinera visited the mine.")
+    ents = extract([es, en])
+    es_mentions = {m.text: (m.label, m.kind) for m in ents[0].mentions}
+    assert es_mentions["Chile"][1] == "place" and es_mentions["Brasil"][1] == "place"
+    assert es_mentions["Londres"][1] == "place"
+    assert "el que" not in es_mentions and "Con" not in es_mentions
+    assert es_mentions["Sebastián Piñera"][0] == "NAME"  # a candidate, for resolve to confirm
+    entities, links = resolve([m for e in ents for m in e.mentions])
+    pinera = {links[(m.article_id, m.n)] for e in ents for m in e.mentions if "Pi" in m.text}
+    assert len(pinera) == 1  # the Spanish mention joins the person the English NER found
+    # An unconfirmed candidate name is no entity.
+    (alone,) = extract([CleanArticle(id="x", language="es", text="Lo dijo Juan Nadie ayer en Madrid.")])
+    entities, links = resolve(alone.mentions)
+    assert [e.name for e in entities] == ["Madrid"]
+
+
+def test_an_english_text_tagged_in_another_language_is_read_in_english():
+    art = CleanArticle(id="x", language="ar", text=(
+        "Iraqi forces said on Friday that they had retaken the town of al-Qaim from the Islamic "
+        "State group, and that Prime Minister Haider al-Abadi would visit the troops there soon."))
+    (ents,) = extract([art])
+    assert all(m.label != "NAME" for m in ents.mentions)
+    assert any(m.kind == "person" and "Abadi" in m.text for m in ents.mentions)

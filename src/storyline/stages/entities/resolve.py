@@ -1,6 +1,8 @@
 """Cross-document resolution: mentions become entities with aliases, corpus-wide.
 
 In order:
+0. Candidate names of articles in other languages (label NAME) stay only where the corpus's
+   English NER found the same name as a person or organisation (neutral.py says why).
 1. Kinds by corpus vote: one name is one kind across the corpus unless the gazetteer or the
    curated table says otherwise. "Biden" tagged ORG in one article is the person "Biden"
    tagged PERSON in a hundred; a one-word name that is the surname of full names in many
@@ -89,6 +91,35 @@ def _curated(m: EntityMention) -> bool:
     return m.label == "ALIAS" or (m.kind == "org" and known_organisation(m.text) is not None)
 
 
+def confirm_names(mentions: list[EntityMention]) -> list[EntityMention]:
+    """Candidate names of articles in other languages (label NAME, see neutral.py) that the
+    corpus's NER found as a person or organisation, with that kind; the others dropped."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    place_of: dict[str, EntityMention] = {}
+    for m in mentions:
+        if m.label != "NAME":
+            kinds[person_key(m.text)][m.kind] += 1
+            if m.kind == "place" and m.place:
+                place_of.setdefault(person_key(m.text), m)
+    out = []
+    for m in mentions:
+        if m.label != "NAME":
+            out.append(m)
+            continue
+        seen = kinds.get(person_key(m.text))
+        if not seen:
+            continue
+        kind = seen.most_common(1)[0][0]
+        if kind == "place":  # "Albu Kamal" in a Norwegian article: the town English ones name
+            like = place_of.get(person_key(m.text))
+            if like is not None:
+                out.append(replace(m, kind="place", key=like.key, place=like.place))
+            continue
+        key = "person:" + person_key(m.text) if kind == "person" else "org:" + name_key(m.text)
+        out.append(replace(m, kind=kind, key=key))
+    return out
+
+
 def vote_kinds(mentions: list[EntityMention]) -> list[EntityMention]:
     """The mentions with kinds (and keys, places) made consistent corpus-wide (step 1)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -142,7 +173,7 @@ def vote_kinds(mentions: list[EntityMention]) -> list[EntityMention]:
 
 def resolve(mentions: Iterable[EntityMention]) -> tuple[list[Entity], dict[tuple[str, int], str]]:
     """Entities with their aliases, and (article_id, n) -> entity id for every mention."""
-    mentions = vote_kinds(list(mentions))
+    mentions = vote_kinds(confirm_names(list(mentions)))
     groups: dict[str, list[EntityMention]] = defaultdict(list)
     for m in mentions:
         groups[m.key].append(m)
