@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
 
-from storyline.geo.places import Place, geocode, geocode_document
+from storyline.geo.places import Place, geocode_document
 from storyline.records import ArticleEntities, CleanArticle, EntityMention
 from storyline.stages.entities.kinds import (
     context_kind,
     cut_before_non_entity,
     facility,
+    geocode,
     given_name,
     not_an_entity,
     personal_name,

@@ -18,9 +18,11 @@ of person, organisation or place. These rules read the span and the words around
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
+from storyline.geo.places import geocode as _geocode
+from storyline.records import Place
 from storyline.text.names import name_key
 
 _DISEASES = (
@@ -78,6 +80,13 @@ _ORG_AFTER = re.compile(
     r"website|headquarters|employees|workers|subsidiary)\b|,\s+(?:the|a|an)\s+(?:\w+\s+)?(?:company|"
     r"firm|giant|maker|platform|network|group|agency|organization|organisation)\b|\s+(?:shares|stock)\b)"
 )
+
+
+@lru_cache(maxsize=65536)
+def geocode(name: str) -> Place | None:
+    """places.geocode without context, memoized: extraction asks about one name several times
+    per article and in many articles, and without context the answer depends on the name alone."""
+    return _geocode(name)
 
 
 def not_an_entity(text: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from storyline.geo.places import geocode
+from storyline.stages.entities.kinds import geocode
 from storyline.text.names import fold
 
 BIG_CITY = 100_000
