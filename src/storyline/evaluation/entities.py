@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import click
 
@@ -103,12 +104,15 @@ def evaluate_ecb(data_dir, topics: range = range(1, 26)) -> dict[str, float]:
 @data_option
 @click.option("--sample/--no-sample", default=True, show_default=True,
               help="Also print the precision of the hand-read AllSides 2021 sample.")
-def command(data: str | None, sample: bool) -> None:
+@click.option("--draw", "draw_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also draw a new AllSides 2021 sample into this TSV, marks empty, for a reader.")
+def command(data: str | None, sample: bool, draw_to: Path | None) -> None:
     """Entity kinds, span recall and cross-document coreference on ECB+ 1-25 (with a
     same-name baseline); the hand-read AllSides sample's precision."""
     data_dir = resolve_data_dir(data)
     evaluate_ecb(data_dir)
-    if sample:
+    if sample or draw_to is not None:
         from storyline.evaluation._read_sample import print_entity_sample
 
-        print_entity_sample(data_dir)
+        click.echo("")
+        print_entity_sample(data_dir, draw_to)

@@ -82,6 +82,12 @@ def person_key(name: str) -> str:
     return name_key(name)
 
 
+def _big_place(text: str) -> bool:
+    """A country's or state's own name: "Georgia" stays a place even after "Gov."."""
+    place = geocode(text)
+    return place is not None and place.kind in ("country", "admin1") and fold(place.name) == fold(text)
+
+
 def _clean_span(start: int, end: int, text: str) -> tuple[int, int, str]:
     """The span cut at a line break ("Jerry Ortiz\nMultiple ...") and before a disease word
     ("Pfizer COVID-19"), then trimmed; "" when nothing name-like is left."""
@@ -246,7 +252,8 @@ def _article_entities(
                 label = "ORG"
             elif cue is None and label != "PERSON" and personal_name(span_text) and geocode(span_text) is None:
                 label = "PERSON"  # "Bettie Page" tagged ORG or GPE
-            if label == "PERSON" and personal_name(span_text):
+            if label == "PERSON" and (personal_name(span_text) or _TITLES.match(span_text) or (
+                    cue == "person" and not _big_place(span_text))):  # "Mr Whitehouse", "Sen. Whitehouse"
                 raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
                 continue
         if label == "NORP":

@@ -15,7 +15,8 @@ In order:
 4. Short names, per article: "Biden" joins the full name with that surname in the same
    article; else the one full name in the corpus with that surname; else, when several
    people share it, the one whose articles share the most (rare) other entities with this
-   article, if it clearly leads. A first name alone ("Ellen") joins only a full name of the
+   article, if it clearly leads; else the one named in five times more articles than any
+   other of that surname (and in ten at least). A first name alone ("Ellen") joins only a full name of the
    same article. An organisation's short form ("Saints", "Red Sox") joins the longer name it
    ends ("New Orleans Saints") in the same article only.
 Two people who share a surname are never merged without one of these pieces of evidence; an
@@ -55,6 +56,8 @@ _NICKNAME_KEYS = {name_key(k): name_key(v) for k, v in _NICKNAMES.items() if nam
 _BIG_PLACE_KINDS = {"country", "admin1", "continent"}
 CONTEXT_LEAD = 1.5  # the best candidate's context score over the second's, to join by context
 CONTEXT_MIN = 3.0  # and at least this much shared (idf-weighted) context
+DOMINANT_RATIO = 5.0  # else a lone surname joins the full name in this many times more articles
+DOMINANT_MIN = 10  # than the next with that surname, when it is in at least this many
 
 
 @dataclass
@@ -85,6 +88,14 @@ def _name_tokens(text: str) -> list[str]:
         prev, text = text, _SUFFIX.sub("", _TITLES.sub("", text.strip()))
     words = [w for w in (name_key(w) for w in fold(text).split()) if w]
     return [_NICKNAME_KEYS.get(w, w) if i == 0 else w for i, w in enumerate(words)]
+
+
+def _vote_key(text: str) -> str:
+    """The name's folded words without titles, spaces kept: "Mr Whitehouse" is not "White House"."""
+    prev = None
+    while prev != text:
+        prev, text = text, _SUFFIX.sub("", _TITLES.sub("", text.strip()))
+    return " ".join(w for w in (name_key(w) for w in fold(text).split()) if w)
 
 
 def _curated(m: EntityMention) -> bool:
@@ -127,7 +138,7 @@ def vote_kinds(mentions: list[EntityMention]) -> list[EntityMention]:
     place_of: dict[str, dict[str, Any] | None] = {}
     surname_articles: dict[str, set[str]] = defaultdict(set)
     for m in mentions:
-        nk = person_key(m.text)
+        nk = _vote_key(m.text)
         counts[nk][m.kind] += 3 if _curated(m) else 1
         if m.kind == "place":
             places[nk][m.key] += 1
@@ -141,7 +152,7 @@ def vote_kinds(mentions: list[EntityMention]) -> list[EntityMention]:
         if _curated(m):
             out.append(m)
             continue
-        nk = person_key(m.text)
+        nk = _vote_key(m.text)
         c = counts[nk]
         person = c["person"] + (2 * len(surname_articles.get(nk, ())) if " " not in m.text.strip() else 0)
         org, place = c["org"], c["place"]
@@ -299,7 +310,7 @@ def _join_short_names(groups: dict[str, list[EntityMention]], root) -> dict[tupl
                 pick = _longest(near, words_of)
                 if pick is None and not near:
                     pick = cands[0] if len(cands) == 1 else _by_context(
-                        cands, keys_in[a] - {k}, context, df, n_articles)
+                        cands, keys_in[a] - {k}, context, df, n_articles) or _dominant(cands, df)
                 if pick is not None:
                     out[(a, k)] = pick
         elif k.startswith("org:"):
@@ -310,6 +321,15 @@ def _join_short_names(groups: dict[str, list[EntityMention]], root) -> dict[tupl
                 if pick is not None:
                     out[(a, k)] = pick
     return out
+
+
+def _dominant(cands: list[str], df: Counter[str]) -> str | None:
+    """The full name that the corpus names far more often than any other with that surname
+    ("Biden" alone is Joe Biden, not Hunter or Jill, in a corpus of 2021 news)."""
+    ranked = sorted(((df[c], c) for c in dict.fromkeys(cands)), reverse=True)
+    if len(ranked) > 1 and ranked[0][0] >= DOMINANT_MIN and ranked[0][0] >= DOMINANT_RATIO * ranked[1][0]:
+        return ranked[0][1]
+    return None
 
 
 def _ends_with(full: list[str], short: list[str]) -> bool:
