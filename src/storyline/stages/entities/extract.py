@@ -176,11 +176,17 @@ def extract(
         ents = _article_entities(art.id, head + art.text, found, _dateline(art), demonyms=demonyms, fallback=fallback)
         if head:
             cut = len(head)
+            # A title-case headline makes fragments ("Biden Wants To", "Senate Unanimously
+            # Approves"): a headline span stays only if the body has it too, or the gazetteer
+            # or the curated table knows it.
             ents.mentions = [
                 replace(m, start=m.start - cut, end=m.end - cut) if m.start >= cut
                 else replace(m, field="title")
                 for m in ents.mentions
+                if m.start >= cut or m.text in art.text or m.label == "ALIAS" or m.place is not None
+                or known_organisation(m.text) is not None
             ]
+            ents.mentions = [replace(m, n=i) for i, m in enumerate(ents.mentions)]
         out.append(ents)
     return out
 

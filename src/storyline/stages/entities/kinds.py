@@ -43,7 +43,7 @@ _GENERIC_ALONE = {
     "office", "agency", "council", "commission", "ministry", "board", "bureau", "covid", "vaccine", "vaccines", "omicron",
     "delta", "internet", "web", "god", "lord", "bible", "quran", "christmas", "easter", "ramadan",
     "thanksgiving", "twitter account", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "mr", "ms", "mrs", "dr", "covid-19", "sars-cov-2",
+    "saturday", "sunday", "mr", "ms", "mrs", "dr", "covid-19", "sars-cov-2", "the", "a", "an",
 }
 _FACILITY = re.compile(
     r"(?:^Stade\b.*|\b(?:(?:Treatment|Recovery|Medical|Rehabilitation|Detention|Convention|Shopping|Trade|Space|"
