@@ -138,3 +138,9 @@ def test_an_english_text_tagged_in_another_language_is_read_in_english():
     (ents,) = extract([art])
     assert all(m.label != "NAME" for m in ents.mentions)
     assert any(m.kind == "person" and "Abadi" in m.text for m in ents.mentions)
+
+
+def test_a_demonym_in_another_language_is_no_place():
+    (ents,) = extract([CleanArticle(id="x", language="no", text="Syrian styrker angrep Albu Kamal i Syria.")])
+    assert "Syrian" not in {m.text for m in ents.mentions}
+    assert {m.text for m in ents.mentions if m.kind == "place"} >= {"Syria"}

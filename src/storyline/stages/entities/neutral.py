@@ -35,7 +35,7 @@ def _place_like(text: str, sentence_start: bool) -> bool:
     """A country by any of its names; a state or city by its own name when big (a state of a
     million people, a city of 100,000), by another name only when huge ("Londres")."""
     place = geocode(text)
-    if place is None or len(text) < 4:
+    if place is None or len(text) < 4 or place.method == "demonym":  # "Syrian" names no place
         return False  # "Con", "Más": abbreviations of US states, not Spanish words' meaning
     own = fold(place.name) == fold(text)
     if place.kind in ("country", "continent"):
