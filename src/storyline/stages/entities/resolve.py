@@ -284,17 +284,24 @@ def _join_short_names(groups: dict[str, list[EntityMention]], root) -> dict[tupl
             full_by_last[words_of[k][-1]].append(root(k))
     for last in full_by_last:
         full_by_last[last] = list(dict.fromkeys(full_by_last[last]))
-    by_first: dict[str, list[str]] = defaultdict(list)  # first name -> root keys of full names
+    firsts_of: dict[str, dict[str, None]] = defaultdict(dict)  # first name -> root keys (ordered set)
     for k in groups:
-        if k.startswith("person:") and len(words_of[k]) > 1 and root(k) not in by_first[words_of[k][0]]:
-            by_first[words_of[k][0]].append(root(k))
-    org_full = [k for k in groups if k.startswith("org:") and len(words_of[k]) > 1]
+        if k.startswith("person:") and len(words_of[k]) > 1:
+            firsts_of[words_of[k][0]][root(k)] = None
+    by_first = {w: list(rs) for w, rs in firsts_of.items()}
+    org_by_end: dict[tuple[str, ...], list[str]] = defaultdict(list)  # last words -> longer org names
+    for k in groups:
+        if k.startswith("org:"):
+            for n in range(1, len(words_of[k])):
+                org_by_end[tuple(words_of[k][-n:])].append(k)
     context_of: dict[str, set[str]] = {}
+    arts_of_root: dict[str, set[str]] = defaultdict(set)  # once, not a scan of all keys per root
+    for k in groups:
+        arts_of_root[root(k)] |= arts_of[k]
 
     def context(r: str) -> set[str]:
         if r not in context_of:
-            arts = {a for k in groups if root(k) == r for a in arts_of[k]}
-            context_of[r] = {x for a in arts for x in keys_in[a]}
+            context_of[r] = {x for a in arts_of_root.get(r, ()) for x in keys_in[a]}
         return context_of[r]
 
     out: dict[tuple[str, str], str] = {}
@@ -314,8 +321,7 @@ def _join_short_names(groups: dict[str, list[EntityMention]], root) -> dict[tupl
                 if pick is not None:
                     out[(a, k)] = pick
         elif k.startswith("org:"):
-            cands = [t for t in org_full if t != k and len(words_of[t]) > len(words)
-                     and words_of[t][-len(words):] == words]
+            cands = [t for t in org_by_end.get(tuple(words), ()) if t != k]
             for a in arts_of[k]:
                 pick = _longest([root(t) for t in cands if a in arts_of[t]], words_of)
                 if pick is not None:
