@@ -218,3 +218,13 @@ def test_an_event_place_is_the_resolved_place_entity():
     assert places.mention(mention("c", "Pfizer")).place is None  # an organisation in its article
     assert places.mention(mention("d", "COVID")).place is None  # a disease
     assert places.mention(mention("d", "Kabul")).place == "Kabul"  # unknown to the entities: as written
+
+
+def test_pandemic_news_is_no_disaster_event_but_a_flood_is():
+    from storyline.stages.events.mentions import extract_event_mentions
+
+    text = ("Britain on Wednesday approved the Pfizer-BioNTech COVID-19 vaccine. "
+            "Covid cases remained high on Thursday across the country. "
+            "Floods killed 12 people in Kerala on Friday.")
+    types = [m.type for m in extract_event_mentions("a", text, "2020-12-05", "published")]
+    assert types == ["NATURAL_DISASTER"]

@@ -49,7 +49,7 @@ from storyline.text.date_mentions import (
 
 class EventStage:
     name: ClassVar[str] = "events"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: pandemic news is no disaster event; places are place entities
     batch_size: ClassVar[int] = 50
 
     def pending(self, store: Store) -> list[str]:
