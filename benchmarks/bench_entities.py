@@ -37,7 +37,8 @@ def main(argv: list[str]) -> None:
     chars = sum(len(t) for t in texts)
 
     from storyline.geo.gazetteer import gazetteer
-    from storyline.stages.entities.extract import nlp, resolve
+    from storyline.stages.entities.extract import nlp
+    from storyline.stages.entities.resolve import resolve
     from storyline.stages.entities.stage import EntityStage
 
     t0 = time.perf_counter()

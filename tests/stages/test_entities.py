@@ -16,7 +16,8 @@ from storyline.export import ENTITY_FIELDS
 from storyline.geo.gazetteer import haversine_km
 from storyline.geo.places import GeoContext, geocode, geocode_document
 from storyline.records import CleanArticle, EntityMention
-from storyline.stages.entities.extract import extract, resolve
+from storyline.stages.entities.extract import extract
+from storyline.stages.entities.resolve import resolve
 from storyline.store import Store
 from tests.helpers import FIXTURES, storyline
 

@@ -191,3 +191,40 @@ def test_seed_checklist_from_plain_files(tmp_path):
         run_pipeline(store)
         results = seed_checklist(store)
     assert all(ok for ok, _, _ in results), [(item, found) for ok, item, found in results if not ok]
+
+
+def test_an_event_place_is_the_resolved_place_entity():
+    from storyline.records import EventMention
+    from storyline.stages.events.article import PlaceEntities, _event_row
+    from storyline.stages.events.mentions import merge_events
+
+    rows = [
+        ("a", "Bu Kamal", "place", "Albu Kamal", 34.45, 40.92, "SY"),
+        ("b", "Albu Kamal", "place", "Albu Kamal", 34.45, 40.92, "SY"),
+        ("c", "Pfizer", "org", "Pfizer", None, None, None),
+    ]
+    places = PlaceEntities(rows)
+
+    def mention(article, place):
+        return EventMention(article, "ARMED_CLASH", "battle", 0, 10, "clashes in " + place, "Friday",
+                            "2017-11-03", "2017-11-03", 0.9, "2017-11-03", "published", False, False,
+                            place, None, False, (), ())
+
+    ms = [places.mention(mention("a", "Bu Kamal")), places.mention(mention("b", "Albu Kamal"))]
+    assert {m.place for m in ms} == {"Albu Kamal"}
+    (event,) = merge_events("st-1", ms)  # one place, one spelling: one event
+    row = _event_row(event, None, (), places.where)
+    assert (row["lat"], row["lon"], row["country"]) == (34.45, 40.92, "SY")
+    assert places.mention(mention("c", "Pfizer")).place is None  # an organisation in its article
+    assert places.mention(mention("d", "COVID")).place is None  # a disease
+    assert places.mention(mention("d", "Kabul")).place == "Kabul"  # unknown to the entities: as written
+
+
+def test_pandemic_news_is_no_disaster_event_but_a_flood_is():
+    from storyline.stages.events.mentions import extract_event_mentions
+
+    text = ("Britain on Wednesday approved the Pfizer-BioNTech COVID-19 vaccine. "
+            "Covid cases remained high on Thursday across the country. "
+            "Floods killed 12 people in Kerala on Friday.")
+    types = [m.type for m in extract_event_mentions("a", text, "2020-12-05", "published")]
+    assert types == ["NATURAL_DISASTER"]

@@ -99,3 +99,15 @@ def test_estimated_anchor_is_one_of_the_candidates(first, offset, length):
     days = [(first + timedelta(days=offset + i)).isoformat() for i in range(length + 1)]
     est = estimate_anchor("Troops entered late Wednesday. Yesterday they left.", days, "story estimate")
     assert est.anchor in days and set(est.feasible) <= set(days) and est.anchor == est.feasible[0]
+
+
+def test_a_month_and_day_without_year_follow_the_tense():
+    # In October 2021, "the Jan. 6 riot" is the one that was, not the next one.
+    (riot,) = resolve_dates("Lawmakers investigated the Jan. 6 riot at the Capitol.", "2021-10-20")
+    assert riot.value == "2021-01-06" and riot.anchor == "2021-10-20" and riot.confidence == 0.9
+    # "will vote on Jan. 6" looks ahead, past the turn of the year.
+    (vote,) = resolve_dates("The House will vote on Jan. 6 on the bill.", "2021-10-20")
+    assert vote.value == "2022-01-06"
+    # No tense to go by: the closest day, less sure.
+    (bare,) = resolve_dates("Nov. 3: clashes near the border", "2017-11-05")
+    assert bare.value == "2017-11-03" and bare.confidence < 0.9

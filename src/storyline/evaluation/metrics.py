@@ -63,3 +63,52 @@ def pair_scores(predicted: set[tuple[str, str]], gold: set[tuple[str, str]]) -> 
     recall = tp / len(gold) if gold else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def _clusters(assign: Mapping[str, str], items: list[str]) -> list[set[str]]:
+    out: dict[str, set[str]] = {}
+    for i in items:
+        out.setdefault(assign[i], set()).add(i)
+    return list(out.values())
+
+
+def muc(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
+    """MUC link precision, recall, F1 (Vilain et al. 1995) over the items of `gold`."""
+    items = [i for i in gold if i in predicted]
+
+    def score(keys: list[set[str]], other: Mapping[str, str]) -> float:
+        num = sum(len(k) - len({other[i] for i in k}) for k in keys)
+        den = sum(len(k) - 1 for k in keys)
+        return num / den if den else 0.0
+
+    recall = score(_clusters(gold, items), predicted)
+    precision = score(_clusters(predicted, items), gold)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def ceafe(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
+    """Entity-based CEAF (Luo 2005): the best one-to-one alignment of clusters by Dice."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    items = [i for i in gold if i in predicted]
+    keys, responses = _clusters(gold, items), _clusters(predicted, items)
+    if not keys or not responses:
+        return 0.0, 0.0, 0.0
+    index = {i: n for n, r in enumerate(responses) for i in r}
+    sim = np.zeros((len(keys), len(responses)))
+    for k_n, k in enumerate(keys):
+        for r_n in {index[i] for i in k}:
+            r = responses[r_n]
+            sim[k_n, r_n] = 2 * len(k & r) / (len(k) + len(r))
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    total = float(sim[rows, cols].sum())
+    recall, precision = total / len(keys), total / len(responses)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def conll_f1(predicted: Mapping[str, str], gold: Mapping[str, str]) -> float:
+    """The CoNLL-2012 score: the mean of the MUC, B-cubed and CEAFe F1."""
+    return (muc(predicted, gold)[2] + bcubed(predicted, gold)[2] + ceafe(predicted, gold)[2]) / 3

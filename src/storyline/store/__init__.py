@@ -470,9 +470,9 @@ def damaged_message(path: str, problem: object) -> str:
 
 
 _PRECISION = {10: "day", 7: "month", 4: "year"}
-_CONTENT_FINGERPRINT = {"reprint_groups", "story_members"}
+_CONTENT_FINGERPRINT = {"reprint_groups", "story_members", "entities"}
 _FINGERPRINT_TABLES = {
     "articles", "clean_articles", "reprint_signatures", "reprint_links", "reprint_groups",
     "stories", "story_members", "storylines",
-    "article_extractions",
+    "article_extractions", "entities",
 }

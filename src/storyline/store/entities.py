@@ -84,6 +84,14 @@ class EntityStore(StoreBase):
                 [(eid, aid, n) for (aid, n), eid in links.items()],
             )
 
+    def mention_entities(self) -> list[tuple[str, str, str, str, float | None, float | None, str | None]]:
+        """(article id, mention text, entity kind, entity name, lat, lon, country) of every
+        resolved mention: what the events stage reads to give an event its place entity."""
+        return self.db.execute(
+            "SELECT m.article_id, m.text, e.kind, e.name, e.lat, e.lon, e.country FROM entity_mentions m"
+            " JOIN entities e ON e.id = m.entity_id ORDER BY m.article_id, m.n"
+        ).fetchall()
+
     def count_entities(self) -> int:
         return self.db.execute("SELECT count(*) FROM entities").fetchone()[0]
 

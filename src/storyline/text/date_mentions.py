@@ -48,7 +48,7 @@ def resolve_dates(text: str, anchor: str | None, anchor_source: str = "published
     for m in _EXPRESSION.finditer(text):
         if _is_calendar_noise(text, m):
             continue
-        resolved = _resolve(m, base)
+        resolved = _resolve(m, base, _tense(text, m.start(), m.end()))
         if resolved is None:
             continue
         first, last, confidence, absolute = resolved
@@ -91,7 +91,26 @@ def _is_calendar_noise(text: str, m: re.Match[str]) -> bool:
     return word[:1].isupper() and bool(re.search(r"[A-Z][a-z]+$", before)) and not before.endswith(".")
 
 
-def _resolve(m: re.Match[str], base: date | None):
+_FUTURE = re.compile(
+    r"\b(?:will|won't|shall|'ll|going to|plans? to|planned for|scheduled|slated|set to|expected to|"
+    r"upcoming|next|due to|is to|are to|until|by then|ahead of)\b", re.I)
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|said|says|told|ago|last|since|earlier|former|riots?|attack(?:ed)?|"
+    r"anniversary|\w{3,}ed)\b", re.I)
+
+
+def _tense(text: str, start: int, end: int) -> str:
+    """"future", "past" or "" for the sentence around a date expression: "will vote on Dec. 3"
+    looks ahead, "the Jan. 6 riot" (in October) looks back."""
+    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    rights = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
+    sentence = text[left : min(rights) if rights else len(text)]
+    if _FUTURE.search(sentence):
+        return "future"
+    return "past" if _PAST.search(sentence) else ""
+
+
+def _resolve(m: re.Match[str], base: date | None, tense: str = ""):
     """(first day, last day, confidence, absolute?) or None to skip the match."""
     if m.group("mon") or m.group("mon2"):
         month = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
@@ -101,16 +120,22 @@ def _resolve(m: re.Match[str], base: date | None):
             return _safe(int(year), month, day, 1.0, absolute=True)
         if base is None:
             return None, None, 0.0, False
-        # No year: the one that puts it closest to the anchor (news looks back, rarely ahead).
-        best = None
+        # No year: the nearest occurrence before the anchor in a past-tense sentence, after it
+        # in a future-tense one, else the one closest to it (less sure).
+        days = []
         for y in (base.year - 1, base.year, base.year + 1):
             try:
-                d = date(y, month, day)
+                days.append(date(y, month, day))
             except ValueError:
                 continue
-            if best is None or abs((d - base).days) < abs((best - base).days):
-                best = d
-        return (best, best, 0.95, False) if best else None
+        if tense == "past":
+            days, confidence = [d for d in days if d <= base] or days, 0.9
+        elif tense == "future":
+            days, confidence = [d for d in days if d >= base] or days, 0.9
+        else:
+            confidence = 0.75
+        best = min(days, key=lambda d: abs((d - base).days), default=None)
+        return (best, best, confidence, False) if best else None
     if base is None and not m.group("wyear"):
         return None, None, 0.0, False
     if m.group("relday"):

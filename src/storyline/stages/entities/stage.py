@@ -14,14 +14,15 @@ from typing import Any, ClassVar
 
 from storyline.records import ArticleEntities, CleanArticle
 from storyline.stages.base import first_chars
-from storyline.stages.entities.extract import extract, resolve
+from storyline.stages.entities.extract import extract
+from storyline.stages.entities.resolve import resolve
 
 
 class EntityStage:
     """People, organisations and places per article; aliases resolved corpus-wide in finish."""
 
     name: ClassVar[str] = "entities"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: kinds from context, resolve.py
     batch_size: ClassVar[int] = 32
 
     def pending(self, store) -> list[str]:

@@ -7,7 +7,7 @@ See stage.py for the order of the steps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from storyline.stages.events.mentions import (
     EventMention,
     extract_event_mentions,
     linked_anchor_candidates,
+    place_key,
 )
 from storyline.stages.unionfind import UnionFind
 from storyline.text.date_mentions import (
@@ -26,6 +27,44 @@ from storyline.text.date_mentions import (
 )
 
 DISPUTE_DAYS = 10
+Where = tuple[float, float, str | None]  # lat, lon, country
+
+
+class PlaceEntities:
+    """An event's place read as the entities stage resolved it: "Bu Kamal" and "Albu Kamal"
+    are the one place entity (one spelling, its coordinates); a place phrase that is a person
+    or organisation in its article ("in Pfizer", "of Staff") is no place. Built from the
+    store's (article, mention text, kind, entity name, lat, lon, country) rows."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, str, str, float | None, float | None, str | None]]):
+        from storyline.text.names import name_key
+
+        self._key = name_key
+        self.in_article: dict[tuple[str, str], tuple[str, str]] = {}  # (article, key) -> (kind, name)
+        self.places: dict[str, str] = {}  # key of any alias -> place entity name, corpus-wide
+        self.where: dict[str, Where] = {}  # place entity name -> coordinates
+        for article, text, kind, name, lat, lon, country in rows:
+            key = name_key(text)
+            self.in_article.setdefault((article, key), (kind, name))
+            if kind == "place":
+                self.places.setdefault(key, name)
+                if lat is not None and lon is not None:
+                    self.where.setdefault(name, (lat, lon, country))
+
+    def mention(self, m: EventMention) -> EventMention:
+        if not m.place:
+            return m
+        from storyline.stages.entities.kinds import not_an_entity
+
+        if not_an_entity(m.place):  # "in COVID": a disease, not a place
+            return replace(m, place=None, place_key=None, place_inferred=False)
+        key = self._key(m.place)
+        kind, name = self.in_article.get((m.article_id, key)) or ("place", self.places.get(key) or "")
+        if kind != "place":
+            return replace(m, place=None, place_key=None, place_inferred=False)
+        if not name or name == m.place:
+            return m
+        return replace(m, place=name, place_key=place_key(name))
 
 
 def extract_article(article: ArticleForEvents) -> ArticleExtraction:
@@ -70,9 +109,12 @@ def geocoder():
     return locate
 
 
-def _event_row(e: Event, locate=None, others: Sequence[str] = ()) -> dict[str, Any]:
+def _event_row(e: Event, locate=None, others: Sequence[str] = (),
+               known: Mapping[str, Where] | None = None) -> dict[str, Any]:
     row = asdict(e)
-    where = locate(e.place, others) if locate and e.place else None
+    where = (known or {}).get(e.place or "")
+    if where is None:
+        where = locate(e.place, others) if locate and e.place else None
     row["lat"], row["lon"], row["country"] = where if where else (None, None, None)
     row["mentions"] = [
         {k: m[k] for k in ("article_id", "type", "start", "end", "text", "date_text", "date_start",

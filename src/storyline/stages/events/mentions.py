@@ -199,6 +199,11 @@ def _paragraph_places(text: str) -> dict[int, list[tuple[int, str, bool]]]:
     return out
 
 
+# Cues that type a CASE snippet as a natural disaster but, alone, make no dated event of an
+# everyday news sentence (an outbreak, epidemic, cholera or Ebola still does).
+_PANDEMIC_CUE = re.compile(r"covid\w*|coronavirus|pandemic|cases|virus|infect\w*")
+
+
 def _mention(
     article_id: str, text: str, s_start: int, clause_start: int, clause: str,
     dates: Sequence[DateMention], reported: bool, speaker: str | None,
@@ -207,8 +212,8 @@ def _mention(
 ) -> EventMention | None:
     start = s_start + clause_start
     typing = classify_event(clause, MIN_SCORE)
-    if typing is None:
-        return None
+    if typing is None or (typing.type == "NATURAL_DISASTER" and all(_PANDEMIC_CUE.fullmatch(c) for c in typing.cues)):
+        return None  # "vaccinated against COVID-19", "Covid cases remain high": news of a pandemic, no event
     places = _places(clause)
     place, inferred = None, False
     if places:

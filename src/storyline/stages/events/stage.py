@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from storyline.records import ArticleExtraction, ArticleForEvents, Figure
 from storyline.stages.base import first_chars
 from storyline.stages.events.article import (
+    PlaceEntities,
     _event_row,
     _mention,
     anchor_candidates,
@@ -48,7 +49,7 @@ from storyline.text.date_mentions import (
 
 class EventStage:
     name: ClassVar[str] = "events"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: pandemic news is no disaster event; places are place entities
     batch_size: ClassVar[int] = 50
 
     def pending(self, store: Store) -> list[str]:
@@ -64,7 +65,8 @@ class EventStage:
         store.save_extractions(results, self.version)
 
     def finish(self, store: Store) -> dict[str, Any]:
-        fingerprint = "/".join(store.table_fingerprint(t) for t in ("clean_articles", "story_members", "reprint_groups"))
+        fingerprint = "/".join(store.table_fingerprint(t) for t in ("clean_articles", "story_members", "reprint_groups",
+                                                                     "entities"))
         fingerprint += f"/{self.version}"
         if store.stage_done(self.name, self.version, fingerprint):
             return {}
@@ -75,8 +77,10 @@ class EventStage:
     def reduce(self, store: Store) -> dict[str, Any]:
         context = store.event_context()
         stored = store.extractions()
+        place_entities = PlaceEntities(store.mention_entities())
         mentions: dict[str, list[EventMention]] = {
-            a: [_mention(m) for m in x["mentions"]] for a, x in stored.items() if x["anchor_source"] == "published"
+            a: [place_entities.mention(_mention(m)) for m in x["mentions"]]
+            for a, x in stored.items() if x["anchor_source"] == "published"
         }
         by_story: dict[str, list[EventMention]] = {}
         for a, ms in mentions.items():
@@ -99,6 +103,7 @@ class EventStage:
                 ms = extract_event_mentions(article.id, article.text, estimate.anchor, source, dates=dates)
                 anchor, info = estimate.anchor, {"candidates": list(estimate.candidates),
                                                  "feasible": list(estimate.feasible)}
+            ms = [place_entities.mention(m) for m in ms]
             figures = [Figure(**f) for f in x["figures"]]
             re_resolved.append(ArticleExtraction(article.id, anchor, source if anchor else "none", dates, ms,
                                                  figures, info))
@@ -110,7 +115,7 @@ class EventStage:
         for story, ms in sorted(by_story.items()):
             merged = merge_events(story, ms)
             places = sorted({e.place for e in merged if e.place})
-            events += [_event_row(e, locate, places) for e in merged]
+            events += [_event_row(e, locate, places, place_entities.where) for e in merged]
         anchors = {a: x["anchor"] for a, x in stored.items()}
         anchors.update({x.article_id: x.anchor for x in re_resolved})
         figures = {a: [Figure(**f) for f in x["figures"]] for a, x in stored.items()}
