@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storyline.store.base import StoreBase, chunks
+from storyline.store.search import SearchStore
 
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
 
@@ -312,6 +313,6 @@ class WebStageViews(_WebQueries):
         ]
 
 
-class WebStore(WebStageViews):
+class WebStore(WebStageViews, SearchStore):
     """Everything `storyline serve` reads (one mixin of Store) besides the read models of
     store/queries.py."""
