@@ -36,7 +36,9 @@ def test_every_command_takes_verbose_and_quiet_after_its_name(tmp_path):
     for name, command in cli.commands.items():
         if name == "eval":
             continue
-        params = {p.name for p in command.params}
-        assert {"sub_verbose", "sub_quiet"} <= params, name
+        # a group of commands (alerts): each of its commands takes them
+        for sub in getattr(command, "commands", {name: command}).values():
+            params = {p.name for p in sub.params}
+            assert {"sub_verbose", "sub_quiet"} <= params, name
     result = runner.invoke(cli, ["stories", "-q", "-v", "--db", str(tmp_path / "none.db")])
     assert result.exit_code != 0 and not (tmp_path / "none.db").exists()

@@ -181,3 +181,17 @@ def test_xlsx_for_a_filtered_export_has_dates_and_never_formulas(tmp_path):
     assert row["id"].value == "w-1" and row["published"].value.date() == date(2017, 11, 3)
     assert row["meta.stance"].value.startswith("=HYPERLINK") and row["meta.stance"].data_type == "s"
     assert row["published_at"].value == datetime(2017, 11, 3, 13, 15)  # UTC: Excel has no offsets
+
+
+def test_csv_cells_that_a_spreadsheet_would_take_for_formulas_are_escaped(tmp_path):
+    records = [dict(FEED_RECORDS[0], title='=HYPERLINK("http://evil.example","x")', stance="+1", side="@SUM(A1)"),
+               dict(FEED_RECORDS[1], stance="-2")]
+    with Store(tmp_path / "t.db") as store:
+        ingest(store, [str(_write(tmp_path / "feed.jsonl", records))])
+        _clean(store)
+        out = io.BytesIO()
+        export(store, "articles", "csv", out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"))))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert (rows[0]["meta.stance"], rows[0]["meta.side"], rows[1]["meta.stance"]) == ("'+1", "'@SUM(A1)", "'-2")
+    assert not any(v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())

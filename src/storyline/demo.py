@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -30,12 +31,39 @@ def fresh_demo_db(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def run_demo(path: Path, console: Console) -> None:
+class _StageLines:
+    """The demo's progress on `steps` (stderr): a line as each stage starts, so the first run,
+    which loads the language models and unpacks the place-name index, is not silent."""
+
+    def __init__(self, steps: Console):
+        self.steps, self.started = steps, time.perf_counter()
+
+    def __call__(self, name: str, total: int) -> _StageLines:
+        self.steps.print(f"  {name}: {total} pending ({time.perf_counter() - self.started:.1f}s)", markup=False)
+        return self
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def run_demo(path: Path, console: Console, steps: Console | None = None) -> None:
+    """The demo into `path`; `steps` (stderr; None: silent) gets a line per stage as it runs."""
     fresh_demo_db(path)
     with Store(path) as store:
         report = ingest(store, [str(p) for p in seed_files()])
         console.print(f"ingested {report.added} seed articles (bundled: storyline/data/seeds) into {path}")
-        run_pipeline(store)
+        progress = None
+        if steps is not None:
+            steps.print("running the pipeline (models load on first use: spaCy, the place-name index, "
+                        "the embedding model)", markup=False)
+            progress = _StageLines(steps)
+        started = time.perf_counter()
+        run_pipeline(store, progress)
+        if steps is not None:
+            steps.print(f"pipeline done in {time.perf_counter() - started:.1f}s", markup=False)
         articles = list(store.export_articles())
         stories = store.stories()
         storylines = store.storylines()

@@ -21,3 +21,13 @@ class StoreError(StorylineError):
     """The database file cannot be opened or is of a schema this version does not know."""
 
     exit_code = 4
+
+
+class BadQuery(StorylineError):
+    """A search query over its cost limits (too many words or prefixes, or too slow)."""
+
+    exit_code = 2
+
+
+class DamagedStoreError(StoreError):
+    """The database file is damaged (SQLite finds malformed pages): nothing is written to it."""

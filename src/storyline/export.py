@@ -247,10 +247,22 @@ def _csv(rows: Iterable[dict[str, Any]], fields: list[str], out: IO[bytes]) -> i
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.DictWriter(text, fieldnames=columns)
     writer.writeheader()
-    writer.writerows(flat)
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in flat)
     text.flush()
     text.detach()
     return len(flat)
+
+
+# A spreadsheet takes a cell beginning with one of these for a formula (=HYPERLINK(...) in a
+# title would run when the CSV is opened): such a text gets a leading apostrophe, which
+# spreadsheets show as text (OWASP's advice for CSV injection). Numbers are never changed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet, less the header row

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from storyline.executor.local import LocalExecutor, StageReport
 from storyline.executor.progress import ProgressFactory
 from storyline.settings import resolve, value
 from storyline.stages.base import Stage
 from storyline.store import Store
+
+log = logging.getLogger("storyline.pipeline")
 
 
 def default_stages(embeddings: bool | None = None) -> list[Stage]:
@@ -31,9 +35,17 @@ def run_pipeline(
     `default_stages`. The run's row records the stages' versions and the resolved settings."""
     settings = resolve(db=store.path, workers=workers, embeddings=embeddings)
     stages = default_stages(settings.embeddings)
-    run_id = store.start_run({s.name: s.version for s in stages}, settings.as_dict())
-    reports = LocalExecutor(store, progress, settings.workers).run(stages)
-    store.finish_run(
-        run_id, {r.name: {"processed": r.processed, "seconds": round(r.seconds, 3), **r.stats} for r in reports}
-    )
+    # One run at a time per store: a second waits, then finds the first one's work done.
+    with store.run_lock(lambda: log.warning("another storyline run holds %s: waiting for it to finish"
+                                            " (what it processes is not done again)", store.path)):
+        run_id = store.start_run({s.name: s.version for s in stages}, settings.as_dict())
+        reports = LocalExecutor(store, progress, settings.workers).run(stages)
+        _finish(store, run_id, reports)
     return reports
+
+
+def _finish(store: Store, run_id: int, reports: list[StageReport]) -> None:
+    store.finish_run(
+        run_id, {r.name: {"processed": r.processed, "seconds": round(r.seconds, 3),
+                  **({"failed": r.failed} if r.failed else {}), **r.stats} for r in reports}
+    )

@@ -47,8 +47,38 @@ def _workers(text: str) -> int:
         raise ValueError("a whole number of worker processes") from None
 
 
+def _chars(text: str) -> int:
+    try:
+        chars = int(text.strip())
+    except ValueError:
+        raise ValueError("a whole number of characters (at least 1000)") from None
+    if chars < 1000:
+        raise ValueError("a whole number of characters (at least 1000)")
+    return chars
+
+
 def _switch(text: str) -> bool:
     return text.strip().lower() not in {"0", "off", "false", "no"}
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        raise ValueError("a number of seconds") from None
+    if seconds < 0:
+        raise ValueError("a number of seconds, 0 or more")
+    return seconds
+
+
+def _bytes(text: str) -> int:
+    try:
+        size = int(text.strip())
+    except ValueError:
+        raise ValueError("a whole number of bytes") from None
+    if size < 1:
+        raise ValueError("a whole number of bytes, 1 or more")
+    return size
 
 
 def _cache_home() -> str:
@@ -65,6 +95,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache", _cache_home, "STORYLINE_CACHE",
             "Folder under which storyline/ keeps built indexes (the gazetteer) and evaluation embeddings",
             str, shown="$XDG_CACHE_HOME, else ~/.cache"),
+    Setting("stage_chars", 100_000, "STORYLINE_STAGE_CHARS",
+            "Characters of an article's clean text the entities, events and summaries stages read (the"
+            " first N; the text is stored and exported whole). Bounds their time and memory per article",
+            _chars, shown="100000"),
+    # Fetching (`storyline watch`, `storyline fetch`): polite by default.
+    Setting("fetch_delay", 1.0, "STORYLINE_FETCH_DELAY",
+            "Seconds between two requests to the same host (a robots.txt Crawl-delay that asks more wins)",
+            _seconds, shown="1"),
+    Setting("fetch_timeout", 20.0, "STORYLINE_FETCH_TIMEOUT",
+            "Seconds to wait for a server to connect or send the next bytes (a whole response: 4 times that)",
+            _seconds, shown="20"),
+    Setting("fetch_max_bytes", 10 * 1024 * 1024, "STORYLINE_FETCH_MAX_BYTES",
+            "Largest feed or page fetched, decompressed; a larger one is refused and recorded", _bytes,
+            shown="10485760 (10 MiB)"),
+    Setting("contact", "", "STORYLINE_CONTACT",
+            "Contact URL or e-mail put in the User-Agent of every request (storyline/VERSION (+CONTACT)), so a"
+            " site can reach whoever runs the fetcher; `watch` reminds you while it is unset", str, shown="none"),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
@@ -77,6 +124,11 @@ class Settings:
     workers: int
     embeddings: bool
     cache: str
+    stage_chars: int
+    fetch_delay: float
+    fetch_timeout: float
+    fetch_max_bytes: int
+    contact: str
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -132,8 +132,9 @@ def test_pipeline_batches_rerun_and_late_articles(tmp_path, seeds):
         run_pipeline(whole)
         expected = _snapshot(whole)
         features = whole.story_features_full([path.stem for path in seeds])
-        assert len(features) == 5 and all(len(blob or b"") == 2 * 384 for _, _, blob in features.values())
-        assert run_online(whole) == {"placed": 0, "replayed": ""}  # rerun adds nothing
+        # the seeds are all in English: no placement reads an embedding, none is made
+        assert len(features) == 5 and not any(blob for _, _, blob in features.values())
+        assert run_online(whole) == {"placed": 0, "replayed": "", "embedded": 0}  # rerun adds nothing
         assert _snapshot(whole) == expected
     with Store(tmp_path / "parts.db") as parts:
         replays = []
@@ -363,7 +364,8 @@ def test_embeddings_can_be_switched_off_and_on_again(tmp_path, seeds, monkeypatc
         monkeypatch.setenv("STORYLINE_EMBEDDINGS", "on")
         stories = [r for r in run_pipeline(off) if r.name == "stories"][0]
         assert stories.processed == 5 and stories.stats["replayed"]
-        assert all(blob is not None for _, _, blob in off.story_features_full(ids).values())
+        # the seeds are in one language: the placement reads no embedding, none is made
+        assert stories.stats["embedded"] == 0
         assert _snapshot(off) == expected
 
 
@@ -463,3 +465,94 @@ def test_a_story_title_is_a_real_headline_or_a_lead_never_furniture():
                      "was more than 90 percent effective.",
                      "Pfizer and BioNTech said their coronavirus vaccine was more than 90 percent effective in "
                      "preventing COVID-19 in an interim analysis."}
+
+
+def test_an_article_that_cleans_to_nothing_joins_no_story(tmp_path):
+    """A page of nothing but furniture would be a story of its own, untitled and empty."""
+    import json as _json
+
+    from storyline.executor.local import LocalExecutor
+    from storyline.ingest import ingest as _ingest
+    from storyline.stages.clean.stage import CleanStage
+    from storyline.stages.reprints.stage import ReprintStage
+    from storyline.stages.stories.stage import StoryStage
+    from storyline.store import Store as _Store
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        _json.dumps({"id": "empty", "html": "<html><body><nav>Home</nav><script>x()</script></body></html>"}) + "\n"
+        + _json.dumps({"id": "good", "title": "Council raises school budget",
+                       "text": "The council met on Monday and voted to raise the school budget, the mayor said."}) + "\n")
+    with _Store(tmp_path / "t.db") as store:
+        _ingest(store, [str(path)])
+        LocalExecutor(store).run([CleanStage(), ReprintStage(), StoryStage(embeddings=False)])
+        assert store.clean_articles(["empty"])[0].text == ""
+        assert [s["articles"] for s in store.stories()] == [["good"]]
+
+
+def test_only_the_embeddings_the_placement_reads_are_made_and_the_stories_are_the_same(seeded_db):
+    from dataclasses import replace
+
+    from storyline.stages.stories import embeddings as emb
+    from storyline.stages.stories.stage import embeddings_used
+
+    with Store(seeded_db) as store:
+        ids = [i for i, _, _ in store.story_inputs()]
+        articles, groups = store.story_briefs(ids), store.reprint_groups()
+        store_inputs = store.story_feature_inputs(ids)
+    keys = sc.canonical_keys(articles, {a.id: sc.day_number(a.published) for a in articles})
+    copies = sorted((a for a in articles if a.id in groups), key=lambda a: keys[a.id])
+    assert len(copies) == 3  # the AP reprints
+
+    def dated(*days: str | None) -> list[ArticleForGrouping]:
+        by_id = {a.id: d for a, d in zip(copies, days, strict=True)}
+        return [replace(a, published=by_id[a.id]) if a.id in by_id else a for a in articles]
+
+    def used(arts: list[ArticleForGrouping]) -> list[str]:
+        return embeddings_used(arts, groups, {}, keys, sc.ClusterState())
+
+    first, second, third = (a.id for a in copies)
+    far = sc.day_iso(sc.day_number("2017-11-04") + sc.FOLLOW_DAYS + 1)
+    # the group's first is always used; an undated copy, or one dated near a day of the
+    # story, follows; one dated further may be placed on its own; an undated first tells nothing
+    assert {first, second, third} & set(used(dated("2017-11-04", None, "2017-11-05"))) == {first}
+    assert {first, second, third} & set(used(dated("2017-11-04", far, "2017-11-04"))) == {first, second}
+    assert {first, second, third} & set(used(dated(None, "2017-11-04", "2017-11-04"))) == {first, second, third}
+
+    full = store_inputs
+    every = dict(zip([r[0] for r in full], emb.embed_articles([(r[2], r[3]) for r in full]), strict=True))
+    vectors = {x[0]: sc.term_vector(x[2], x[3]) for x in full}
+    for arts in (articles, dated("2017-11-04", None, "2017-11-05"), dated("2017-11-04", far, "2017-11-04")):
+        keys = sc.canonical_keys(arts, {a.id: sc.day_number(a.published) for a in arts})
+        _, with_all = sc.cluster_articles(arts, groups, keys=keys, vectors=vectors, embeddings=every)
+        some = {a: every[a] for a in embeddings_used(arts, groups, {}, keys, sc.ClusterState())}
+        _, with_used = sc.cluster_articles(arts, groups, keys=keys, vectors=vectors, embeddings=some)
+        assert with_used == with_all
+
+
+SPANISH = ("Las fuerzas iraquíes y sirias avanzaron el domingo hacia Abu Kamal, el último bastión urbano del "
+           "Estado Islámico en la frontera entre Siria e Irak, según el Observatorio Sirio de Derechos Humanos. "
+           "Los combatientes de las Fuerzas de Movilización Popular atacaron las posiciones de los yihadistas "
+           "cerca de Al Qaim, la ciudad fronteriza que el ejército iraquí recuperó el viernes.")
+
+
+def test_one_language_needs_no_embedding_and_a_second_one_replays_with_them(tmp_path, seeds):
+    from storyline.stages.stories.stage import DENSE_KEY
+
+    spanish = tmp_path / "es.jsonl"
+    _write(spanish, [{"id": "es-1", "url": "https://example.es/1", "title": "Fuerzas avanzan hacia Abu Kamal",
+                      "published": "2017-11-05", "text": SPANISH}])
+    with Store(tmp_path / "parts.db") as parts:
+        ingest(parts, [str(p) for p in seeds])
+        stories = [r for r in run_pipeline(parts) if r.name == "stories"][0]
+        assert stories.stats["embedded"] == 0 and parts.story_state(DENSE_KEY) == b"skipped"
+        ingest(parts, [str(spanish)])
+        stories = [r for r in run_pipeline(parts) if r.name == "stories"][0]
+        assert "second language" in stories.stats["replayed"] and stories.stats["embedded"] >= 3
+        assert parts.story_state(DENSE_KEY) == b"made"
+        got = _snapshot(parts)
+    with Store(tmp_path / "whole.db") as whole:
+        ingest(whole, [str(p) for p in seeds])
+        ingest(whole, [str(spanish)])
+        run_pipeline(whole)
+        assert _snapshot(whole) == got

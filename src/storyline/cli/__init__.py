@@ -9,6 +9,7 @@ cli/common.py) and is registered with `cli.add_command` at the end of this file.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from storyline.cli.common import (
     info,
     json_option,
     open_store,
+    refuse_store_as_output,
+    replacing_file,
     setting_option,
 )
 from storyline.errors import NotFoundError, StorylineError
@@ -78,6 +81,7 @@ def ingest(paths: tuple[str, ...], mapping: str | None, date_order: str | None, 
             click.echo(f"error: {p}: {why}", err=True)
         sys.exit(EXIT_NOTHING_READ)
     with open_store(db, create=True) as store:
+        store.check_integrity()  # never add to a damaged database
         report = ingest_paths(store, paths, options=options)
         total = store.count_articles()
     info(
@@ -88,6 +92,10 @@ def ingest(paths: tuple[str, ...], mapping: str | None, date_order: str | None, 
         info(f"  {source}: " + "; ".join(f"{n} ({k} record(s))" for n, k in notices.most_common()), markup=False)
     if report.skipped:
         info(f"  skipped {len(report.skipped)} database file(s) in the folders (e.g. {report.skipped[0]})", markup=False)
+    if report.renamed:
+        given, stored = report.renamed[0]
+        info(f"  {len(report.renamed)} article(s) stored under a new id, theirs being taken by other content"
+             f" (e.g. {given} -> {stored})", markup=False)
     if report.warnings:
         info(f"  {report.warnings} article(s) stored with a warning (a date stored as given, not read):"
              " `storyline rejections --warnings`", markup=False)
@@ -121,31 +129,49 @@ def run(db: str | None, workers: int | None, embeddings: bool | None) -> None:
     if not OUTPUT.quiet:
         logging.getLogger("storyline.pipeline").setLevel(logging.INFO)
     # A run on a path with no database has nothing to process: it says so, and creates none.
-    with open_store(settings.db) as store:  # the stages get the values: workers see no environment change  # the stages get the values: workers see no environment change
+    with open_store(settings.db) as store:  # the stages get the values: workers see no environment change
+        store.check_integrity()
         reports = run_pipeline(store, default_progress(), settings.workers, settings.embeddings)
     for r in reports:
         extra = ", ".join(f"{k} {v}" for k, v in r.stats.items())
-        info(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{'  ' + extra if extra else ''}")
+        failed = f"  {r.failed} failed" if r.failed else ""
+        info(f"{r.name:<9} {r.processed:>6} processed in {r.seconds:6.2f}s{failed}{'  ' + extra if extra else ''}")
+    failed = sum(r.failed for r in reports)
+    if failed:
+        click.echo(f"{failed} item(s) got a stage error and were left out (the rest is done):"
+                   " `storyline rejections --stage`; `storyline run` retries them", err=True)
+        sys.exit(EXIT_SOME_REJECTED)
 
 
 @cli.command()
 @click.option("--warnings", "warnings", is_flag=True,
               help="List the warnings stored with articles instead (a date kept as given, an ambiguous day and month).")
+@click.option("--stage", "stage", is_flag=False, flag_value="", default=None, metavar="[STAGE]",
+              help="List the articles (stories, for summaries) a stage could not process instead, with the"
+                   " error; a name for one stage's only. `storyline run` retries them.")
 @json_option
 @db_option
-def rejections(warnings: bool, as_json: bool, db: str | None) -> None:
-    """List the inputs that could not be stored, and why (--warnings: stored articles' warnings)."""
+def rejections(warnings: bool, stage: str | None, as_json: bool, db: str | None) -> None:
+    """List the inputs that could not be stored, and why (--warnings: stored articles' warnings;
+    --stage: the items a stage could not process)."""
     from dataclasses import asdict
 
-    with open_store(db) as store:
-        rows = store.article_warnings() if warnings else [asdict(r) for r in store.rejections()]
+    with open_store(db, read_only=True) as store:
+        if stage is not None:
+            rows = store.stage_errors(stage or None)
+        else:
+            rows = store.article_warnings() if warnings else [asdict(r) for r in store.rejections()]
     if as_json:
         emit_json_lines(rows)
         return
     if not rows:
-        info("no warnings" if warnings else "no rejections")
+        info("no stage errors" if stage is not None else "no warnings" if warnings else "no rejections")
         return
-    if warnings:
+    if stage is not None:
+        table = Table("stage", "item", "attempts", "last seen", "error")
+        for r in rows:
+            table.add_row(r["stage"], r["item"], str(r["attempts"]), r["last_seen"], r["error"])
+    elif warnings:
         table = Table("article", "source", "where", "warning")
         for r in rows:
             table.add_row(r["article"], r["source"], r["locator"], r["warning"])
@@ -187,14 +213,16 @@ def export(what: str, fmt: str, output: str, story_id: str | None, storyline_id:
     filters = ExportFilter(story_id, storyline_id, since, until, parse_where(where))
     if output == "-" and fmt in ("parquet", "xlsx") and sys.stdout.isatty():
         raise StorylineError(f"{fmt} is binary: give --output FILE or redirect stdout")
-    with open_store(db) as store:
+    if output != "-":
+        refuse_store_as_output(output, value("db", db))
+    with open_store(db, read_only=True) as store:
         if story_id and not store.has_story(story_id):
             raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
         if output == "-":
             n = export_rows(store, what, fmt, sys.stdout.buffer, filters)
             sys.stdout.flush()
         else:
-            with open(output, "wb") as out:
+            with replacing_file(output) as out:
                 n = export_rows(store, what, fmt, out, filters)
     if not OUTPUT.quiet:
         click.echo(f"exported {n} {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
@@ -209,7 +237,7 @@ def stories(sort: str, as_json: bool, db: str | None) -> None:
     """A table of stories: dates, number of articles and outlets, storyline, title."""
     from storyline.views.tables import sorted_stories, stories_table
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if as_json:
             emit_json_lines(sorted_stories(store, sort))
             return
@@ -225,7 +253,7 @@ def show(item_id: str, removed: bool, as_json: bool, db: str | None) -> None:
     """Show one story, storyline or article (--json: its page data as one JSON object)."""
     from storyline.views.tables import item_data, show_item
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if as_json:
             emit_json_lines([item_data(store, item_id)])
             return
@@ -240,7 +268,7 @@ def story(story_id: str, as_json: bool, db: str | None) -> None:
     """One story: cited summary, disputed figures, timeline and numbered sources."""
     from storyline.views.story import render_story, story_data
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if as_json:
             import json
 
@@ -260,7 +288,7 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
 
     from storyline.views.reprints import diff_data, show_diff
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         data = diff_data(store, a, b)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -274,9 +302,11 @@ def diff(a: str, b: str, as_json: bool, db: str | None) -> None:
 def demo(db: str) -> None:
     """Ingest the five bundled seed articles into a fresh database and show what storyline finds:
     articles, reprints, stories, the main story's cited summary and disputes, alias groups."""
+    from rich.console import Console
+
     from storyline.demo import run_demo
 
-    run_demo(Path(db), console)
+    run_demo(Path(db), console, None if OUTPUT.quiet else Console(stderr=True, highlight=False, soft_wrap=True))
 
 
 @cli.command()
@@ -287,7 +317,7 @@ def events(story_id: str | None, as_json: bool, db: str | None) -> None:
     """Dated events per story: when, what, where, who, and how many sources report each."""
     from storyline.views.tables import events_table
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if story_id is not None and not store.has_story(story_id):
             raise NotFoundError(f"no story {story_id!r} in {store.path}: see `storyline stories`")
         if as_json:
@@ -308,7 +338,7 @@ def claims(disputed: bool, as_json: bool, db: str | None) -> None:
     """Figures the articles report: value, what it counts, who said it, where."""
     from storyline.views.tables import claims_table
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if as_json:
             emit_json_lines(store.claims(disputed_only=disputed))
             return
@@ -342,7 +372,7 @@ def entities(kind: str | None, limit: int, as_json: bool, db: str | None) -> Non
     """People, organisations and places, each with its aliases (and coordinates for places)."""
     from storyline.views.tables import entities_table
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         if as_json:
             emit_json_lines(store.entities(kind, limit or None))
             return
@@ -369,13 +399,18 @@ class _EvalGroup(click.Group):
 eval_group.__class__ = _EvalGroup
 
 
+INTERRUPTED = "interrupted: everything committed so far is kept; run the command again to finish"
+
+
 def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort: say what is kept, as for KeyboardInterrupt
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+        click.echo(INTERRUPTED if interrupted else "aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -387,10 +422,24 @@ def main() -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: everything committed so far is kept; run the command again to finish", err=True)
+        click.echo(INTERRUPTED, err=True)
         sys.exit(130)
+    except sqlite3.DatabaseError as exc:  # met mid-command: the file is damaged, or not ours
+        from storyline.store import damaged_message, is_damage
+
+        click.echo(f"error: {damaged_message(OUTPUT.db or value('db', None), exc) if is_damage(exc) else exc}", err=True)
+        sys.exit(4)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # a file that cannot be read or written: say which, no traceback
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+from storyline.cli.watch import COMMANDS as _WATCH_COMMANDS  # noqa: E402  (needs `cli` defined above)
+
+for _command in _WATCH_COMMANDS:
+    cli.add_command(_command)
 
 
 if __name__ == "__main__":

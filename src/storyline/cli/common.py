@@ -4,14 +4,19 @@ logging levels, the common options and opening the store."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from storyline.errors import StoreError
+from storyline.errors import StoreError, StorylineError
 from storyline.settings import SETTINGS, option_help, value
 from storyline.store import Store
 
@@ -32,6 +37,7 @@ EXIT_CODES_HELP = (
 
 class _Output:
     quiet = False
+    db: str | None = None  # the database the command opened, for an error met later
 
 
 OUTPUT = _Output()
@@ -93,16 +99,18 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")(func)
 
 
-def open_store(db: str | None, *, create: bool = False) -> Store:
+def open_store(db: str | None, *, create: bool = False, read_only: bool = False) -> Store:
     """The store at `db`. Only a command that stores input (`create`) makes a new database:
-    every other one on a path with none says so and creates nothing."""
+    every other one on a path with none says so and creates nothing. A command that only
+    reads (`read_only`) also reads a database it cannot write (a read-only disk or file)."""
     path = value("db", db)
+    OUTPUT.db = path
     if not create and path != ":memory:" and not Path(path).is_file():
         raise StoreError(
             f"no database at {path}: `storyline ingest PATH...` creates one (give --db PATH or"
             " $STORYLINE_DB for another file; `storyline demo` makes a demo one)"
         )
-    return Store(path)
+    return Store.for_reading(path) if read_only else Store(path)
 
 
 def emit_table(table: Table | str) -> None:
@@ -141,3 +149,41 @@ SETTINGS_EPILOG = "Settings from the environment (see README.md, Settings): " + 
 class Group(click.Group):
     command_class = Command
     group_class = type  # subgroups are of this class too
+
+
+STORE_FILES = ("", "-wal", "-shm", "-journal")  # the database and SQLite's files beside it
+
+
+def refuse_store_as_output(output: str, db: str) -> None:
+    """An output file must never be the database or one of SQLite's files beside it: writing
+    it would destroy the store (an export -o onto the .db once truncated it to 0 bytes)."""
+    if db == ":memory:":
+        return
+    target = Path(output)
+    store = Path(db).resolve()
+    for suffix in STORE_FILES:
+        own = store.with_name(store.name + suffix)
+        same = target.resolve() == own or (target.exists() and own.exists() and os.path.samefile(target, own))
+        if same:
+            raise StorylineError(f"--output {output} is the database's own file{' (' + suffix + ')' if suffix else ''}:"
+                                 " writing it would destroy the store; give another file name")
+
+
+@contextmanager
+def replacing_file(path: str) -> Iterator[BinaryIO]:
+    """A file to write `path` through: a temporary file beside it, renamed to `path` only when
+    the writing ends without error; after an error (or Ctrl-C) no partial file is left and a
+    file that was at `path` is untouched."""
+    target = Path(path)
+    handle = tempfile.NamedTemporaryFile(
+        "wb", dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".part", delete=False)
+    try:
+        with handle:
+            yield handle  # type: ignore[misc]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as open() would make it, not the temp file's 0600
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

@@ -248,6 +248,12 @@ def reorder_scores(store, gold: list[dict], orders: int = ORDERS) -> dict[str, l
     features = store.story_features_full(ids)
     vectors = {a: sc.vector_from_bytes(ids_blob, w_blob) for a, (ids_blob, w_blob, _) in features.items()}
     embeddings = {a: v for a, (_, _, blob) in features.items() if (v := emb.from_bytes(blob)) is not None}
+    if embeddings:
+        # The stage embeds only what its own order reads (not the copies that follow their
+        # group's first); in another order another copy may come first: embed the rest, as stored.
+        rest = store.story_feature_inputs([a for a in ids if a not in embeddings])
+        made = emb.embed_articles([(title, text) for _, _, title, text in rest])
+        embeddings.update((r[0], emb.from_bytes(emb.to_bytes(v))) for r, v in zip(rest, made, strict=True))
     truth = {level: {r["id"]: r[level] for r in gold} for level in ("story", "storyline")}
     out: dict[str, list[tuple[float, ...]]] = {"story": [], "storyline": []}
     for n in range(orders):

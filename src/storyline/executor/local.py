@@ -5,6 +5,11 @@ processes (the map steps are pure, so this changes nothing in the results) while
 process loads the next batches and saves finished ones, in order, one transaction each;
 a run killed mid-way loses only the batches in flight, which the next run redoes.
 
+One bad item never fails the run: when a batch's `process` raises, its items are processed
+one at a time, and each that still fails gets a stage error (stored, counted in the report,
+listed by `storyline rejections --stage`) instead of a result; the others are saved. The
+failed items stay pending, so the next run retries them, and only them with anything new.
+
 A `finish` that takes a `map_chunks` argument gets `MapChunks` (stages/base.py): with
 workers it runs in the pool, a few calls at a time, while this process reads inputs and
 saves results.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -42,6 +48,7 @@ def _takes_map_chunks(stage: Stage) -> bool:
 class StageReport:
     name: str
     processed: int = 0
+    failed: int = 0  # items that got a stage error this run (still pending)
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -79,6 +86,10 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     return fn(*args)
 
 
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _worker_died(stage: Stage, where: str) -> Exception:
     from storyline.errors import StorylineError
 
@@ -108,13 +119,19 @@ class LocalExecutor:
                 ids = stage.pending(self.store)
                 chunks = [ids[start : start + stage.batch_size] for start in range(0, len(ids), stage.batch_size)]
                 bar = self.progress(stage.name, len(ids))
+                failed_before = {e["item"] for e in self.store.stage_errors(stage.name)}
                 try:
                     if self.workers > 1 and len(chunks) > 1:
-                        self._map_in_workers(stage, chunks, report, bar)
+                        self._map_in_workers(stage, chunks, report, bar, failed_before)
                     else:
                         for chunk in chunks:
-                            stage.save(self.store, stage.process(stage.load(self.store, chunk)))
-                            report.processed += len(chunk)
+                            try:
+                                results, errors = stage.process(stage.load(self.store, chunk)), {}
+                            except sqlite3.Error:
+                                raise
+                            except Exception:
+                                results, errors = self._one_by_one(stage, chunk)
+                            self._save(stage, chunk, results, errors, report, failed_before)
                             bar.advance(len(chunk))
                 finally:
                     bar.close()
@@ -125,11 +142,58 @@ class LocalExecutor:
                 report.stats = stats or {}
                 report.seconds = time.perf_counter() - started
                 reports.append(report)
+        except BaseException:
+            self._stop_workers()  # Ctrl-C or an error: the batches in flight are redone next run
+            raise
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
         return reports
+
+    def _stop_workers(self) -> None:
+        """End the worker processes now, not after their current batch (an embedding batch
+        takes seconds): Ctrl-C then stops a run within a second. Nothing they computed was
+        saved yet, so nothing is lost that the next run does not redo."""
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())  # the pool's own, by its name
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=1.0)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
+    def _one_by_one(self, stage: Stage, chunk: list[str]) -> tuple[list[Any], dict[str, str]]:
+        """A batch whose `process` raised, item by item in this process: the results of those
+        that work, and item id -> error for the others."""
+        results: list[Any] = []
+        errors: dict[str, str] = {}
+        for item in chunk:
+            try:
+                results += stage.process(stage.load(self.store, [item]))
+            except sqlite3.Error:
+                raise  # the store's trouble, not the item's
+            except Exception as exc:
+                errors[item] = _error_text(exc)
+                log.warning("%s: %s failed, kept for the next run: %s", stage.name, item, _error_text(exc)[:300])
+        return results, errors
+
+    def _save(self, stage: Stage, chunk: list[str], results: list[Any], errors: dict[str, str],
+              report: StageReport, failed_before: set[str]) -> None:
+        done = [item for item in chunk if item not in errors]
+        with self.store.transaction():
+            stage.save(self.store, results)
+            if failed_before:
+                self.store.clear_stage_errors(stage.name, [item for item in done if item in failed_before])
+        if errors:
+            from storyline.store import now
+
+            self.store.record_stage_errors(stage.name, stage.version, errors, now())
+        report.processed += len(done)
+        report.failed += len(errors)
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -142,7 +206,8 @@ class LocalExecutor:
             )
         return self._pool
 
-    def _map_in_workers(self, stage: Stage, chunks: list[list[str]], report: StageReport, bar: Progress) -> None:
+    def _map_in_workers(self, stage: Stage, chunks: list[list[str]], report: StageReport, bar: Progress,
+                        failed_before: set[str]) -> None:
         pool = self._ensure_pool()
         in_flight: deque[tuple[list[str], Future]] = deque()
         pending = deque(chunks)
@@ -152,12 +217,14 @@ class LocalExecutor:
                 chunk = pending.popleft()
                 in_flight.append((chunk, pool.submit(_process, stage, stage.load(self.store, chunk))))
             chunk, future = in_flight.popleft()
+            errors: dict[str, str] = {}
             try:
                 results = future.result()
             except BrokenProcessPool as exc:
                 raise _worker_died(stage, f"batch from {chunk[0]}") from exc
-            stage.save(self.store, results)  # in order: one transaction per batch, as before
-            report.processed += len(chunk)
+            except Exception:
+                results, errors = self._one_by_one(stage, chunk)
+            self._save(stage, chunk, results, errors, report, failed_before)  # in order, one transaction each
             bar.advance(len(chunk))
 
     def _map_chunks_for(self, stage: Stage) -> MapChunks:

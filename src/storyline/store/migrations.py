@@ -458,6 +458,67 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0018_stage_errors",
+        """
+        -- An item (an article; a story for the summaries stage) a stage could not process:
+        -- the error, kept until a later run processes it (a run retries only these and the
+        -- new items; the others went on). Listed by `storyline rejections --stage`.
+        CREATE TABLE stage_errors (
+            stage TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            stage_version INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (stage, item_id)
+        );
+        """,
+    ),
+    (
+        "0019_feeds_pages_alerts",
+        """
+        -- Following feeds (`storyline watch`, ingest/watch.py). Per feed: its HTTP validators for
+        -- conditional GETs, what the last poll did, consecutive failures and the earliest next
+        -- poll (the feed's ttl, a Retry-After, or the backoff of a failing feed).
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY, title TEXT, added_at TEXT NOT NULL,
+            etag TEXT, last_modified TEXT, last_poll_at TEXT, last_status TEXT, last_ok_at TEXT,
+            last_new_at TEXT, last_new INTEGER NOT NULL DEFAULT 0, polls INTEGER NOT NULL DEFAULT 0,
+            not_modified INTEGER NOT NULL DEFAULT 0, entries INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0, last_error TEXT, min_interval_s INTEGER,
+            next_poll_at TEXT
+        );
+        -- Every entry seen, by its key (guid, else link): a new entry is one not here.
+        CREATE TABLE feed_entries (
+            feed TEXT NOT NULL, key TEXT NOT NULL, page TEXT NOT NULL, seen_at TEXT NOT NULL,
+            PRIMARY KEY (feed, key)
+        ) WITHOUT ROWID;
+        -- The pages to store, one per canonical URL: the work queue of a poll (pending, retry)
+        -- and what became of each (stored, duplicate, failed, disallowed), with the feed's
+        -- metadata and, for an entry that carried its full text, that text.
+        CREATE TABLE pages (
+            url TEXT PRIMARY KEY, status TEXT NOT NULL, feed TEXT, entry_meta TEXT NOT NULL DEFAULT '{}',
+            content BLOB, canonical TEXT, http_status INTEGER, article_id TEXT, error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0, added_at TEXT NOT NULL, fetched_at TEXT
+        );
+        CREATE INDEX pages_status ON pages(status);
+        CREATE INDEX pages_canonical ON pages(canonical);
+        -- Saved searches: each says once of every story that matches it and is new or has new
+        -- articles since the search was saved (`baseline_seq`: the articles then stored).
+        CREATE TABLE alerts (
+            name TEXT PRIMARY KEY, query TEXT NOT NULL, target TEXT NOT NULL, created_at TEXT NOT NULL,
+            baseline_seq INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0, last_check_at TEXT,
+            last_error TEXT
+        );
+        -- Per alert and story: the newest article an alert already told of.
+        CREATE TABLE alert_stories (
+            alert TEXT NOT NULL REFERENCES alerts(name) ON DELETE CASCADE, story_id TEXT NOT NULL,
+            last_seq INTEGER NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (alert, story_id)
+        ) WITHOUT ROWID;
+        """,
+    ),
+    (
         "0021_web_pages",
         """
         -- The web UI's entity, storyline and event pages. Every name of an entity (its name

@@ -4,7 +4,8 @@ A query is what a user types: words (every one must occur), "quoted phrases", `w
 prefixes, `OR`, `NOT`, `AND` (upper case, as in FTS5) and parentheses. It is parsed here
 and rebuilt as an FTS5 MATCH expression with every word quoted, so no text the user types
 is FTS5 syntax by accident; a malformed query (an unclosed quote, `OR` with nothing after
-it) is a `QueryError` saying what is wrong.
+it) is a `QueryError` saying what is wrong. The cost limits of store/web.py hold here too
+(words, prefixes, seconds): over them, a `BadQuery`.
 
 A word or phrase that is a name of an entity (its name or an alias, case-insensitive: table
 `entity_aliases`, migration 0021) also matches the entity's other names: "Daesh" finds the
@@ -21,7 +22,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyline.errors import BadQuery
 from storyline.store.base import StoreBase
+from storyline.store.web import MAX_PREFIX_TERMS, MAX_SEARCH_TERMS, MIN_PREFIX_CHARS, time_limit
 
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -29,7 +32,6 @@ OPERATORS = {"OR", "AND", "NOT"}
 MIN_ALIAS_LETTERS = 3
 MAX_ENTITIES_PER_TERM = 3
 MAX_NAMES_PER_TERM = 12
-MAX_TERMS = 32
 MAX_ALIAS_RUN = 4  # unquoted words read together as one name: "Abu Kamal"
 ARTICLES_PER_STORY = 5
 
@@ -161,8 +163,17 @@ class _Parser:
 def parse_query(q: str) -> Any:
     """The query's tree of Terms and Nodes; QueryError when it cannot be read."""
     tree = _Parser(_tokens(q)).parse()
-    if len(terms(tree)) > MAX_TERMS:
-        raise QueryError(f"the query has more than {MAX_TERMS} words or phrases")
+    found = terms(tree)
+    words = sum(len(t.words) for t in found)
+    if words > MAX_SEARCH_TERMS:
+        raise BadQuery(f"{words} words: at most {MAX_SEARCH_TERMS} a search")
+    prefixes = [t for t in found if t.prefix]
+    for t in prefixes:
+        if len(t.words[-1]) < MIN_PREFIX_CHARS:
+            raise BadQuery(f"the prefix {t.words[-1]}* is too short: give at least {MIN_PREFIX_CHARS} letters"
+                           " before a *")
+    if len(prefixes) > MAX_PREFIX_TERMS:
+        raise BadQuery(f"{len(prefixes)} prefix words (word*): at most {MAX_PREFIX_TERMS} a search")
     return tree
 
 
@@ -254,29 +265,34 @@ class SearchStore(StoreBase):
         `offset` count stories. Raises QueryError for a query that cannot be read."""
         tree = self.expand_names(parse_query(q))
         match = to_fts(tree)
-        try:
-            # One pass over the hits: each story's best rank (articles in no story yet are
-            # groups of their own), from which the page of stories is cut.
-            groups = self.db.execute(
-                "SELECT COALESCE(w.story_id, ''), min(f.rank) AS best, count(*), group_concat(f.rowid)"
-                " FROM article_fts f LEFT JOIN web_fts_story w ON w.fts_rowid = f.rowid"
-                " WHERE article_fts MATCH ? GROUP BY COALESCE(w.story_id, f.rowid) ORDER BY best",
-                (match,)).fetchall()
-        except sqlite3.OperationalError as exc:  # pragma: no cover - every word is quoted
-            raise QueryError(f"the search index could not read the query: {exc}") from exc
+        with time_limit(self.db):
+            try:
+                # One pass over the hits: each story's best rank (articles in no story yet are
+                # groups of their own), from which the page of stories is cut.
+                groups = self.db.execute(
+                    "SELECT COALESCE(w.story_id, ''), min(f.rank) AS best, count(*), group_concat(f.rowid)"
+                    " FROM article_fts f LEFT JOIN web_fts_story w ON w.fts_rowid = f.rowid"
+                    " WHERE article_fts MATCH ? GROUP BY COALESCE(w.story_id, f.rowid) ORDER BY best",
+                    (match,)).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    raise  # time_limit's: a BadQuery saying so
+                raise QueryError(f"the search index could not read the query: {exc}") from exc
         page = groups[offset:offset + limit]
         rowids: list[int] = []
         for g in page:
             rowids.extend(int(r) for r in g[3].split(",")[:ARTICLES_PER_STORY * 4])
         hits: dict[int, dict[str, Any]] = {}
         if rowids:
-            for r in self.db.execute(
-                "SELECT f.rowid, c.article_id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet),"
-                " c.published, snippet(article_fts, 1, char(1), char(2), ' … ', 16)"
-                " FROM article_fts f JOIN clean_articles c ON c.rowid = f.rowid JOIN articles a ON a.id = c.article_id"
-                " WHERE article_fts MATCH ? AND f.rowid IN (SELECT value FROM json_each(?)) ORDER BY rank",
-                (match, json.dumps(rowids)),
-            ):
+            with time_limit(self.db):
+                rows = self.db.execute(
+                    "SELECT f.rowid, c.article_id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet),"
+                    " c.published, snippet(article_fts, 1, char(1), char(2), ' … ', 16)"
+                    " FROM article_fts f JOIN clean_articles c ON c.rowid = f.rowid JOIN articles a ON a.id = c.article_id"
+                    " WHERE article_fts MATCH ? AND f.rowid IN (SELECT value FROM json_each(?)) ORDER BY rank",
+                    (match, json.dumps(rowids)),
+                ).fetchall()
+            for r in rows:
                 hits[r[0]] = {"id": r[1], "title": r[2], "outlet": r[3], "published": r[4], "snippet": _parts(r[5])}
         story_ids = [g[0] for g in page if g[0]]
         stories = {r[0]: r for r in self.db.execute(

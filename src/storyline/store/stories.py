@@ -12,6 +12,11 @@ from storyline.store.base import StoreBase, chunks
 _DATE = "coalesce(c.published, json_extract(c.metadata, '$.published.value'))"
 
 
+# An article that cleans to nothing (no text and no title: all of it page furniture) is in
+# no story: it would be one of its own, untitled and empty. `storyline show` still shows it.
+_HAS_CONTENT = "(trim(c.text) != '' OR trim(COALESCE(c.title, '')) != '')"
+
+
 class StoryStore(StoreBase):
     def replace_stories(
         self,
@@ -92,6 +97,12 @@ class StoryStore(StoreBase):
                 out[key] = blob
         return out
 
+    def save_story_embeddings(self, rows: Sequence[tuple[bytes, bytes, str]]) -> None:
+        """rows: (embedding, text key, article id): embeddings made after the article's term
+        vector (the stories stage embeds only the articles its placement uses)."""
+        with self.transaction():
+            self.db.executemany("UPDATE story_features SET embedding = ?, text_key = ? WHERE article_id = ?", rows)
+
     def story_features_full(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
         """article -> (term ids, term weights, embedding or None) blobs."""
         out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
@@ -126,7 +137,7 @@ class StoryStore(StoreBase):
         """(article id, seq, published or month) of every cleaned article, in arrival order: no text."""
         return self.db.execute(
             "SELECT c.article_id, a.seq, " + _DATE + " FROM clean_articles c"
-            " JOIN articles a ON a.id = c.article_id ORDER BY a.seq"
+            " JOIN articles a ON a.id = c.article_id WHERE " + _HAS_CONTENT + " ORDER BY a.seq"
         ).fetchall()
 
     def unplaced_story_inputs(self) -> list[tuple[str, int, str | None]]:
@@ -135,7 +146,7 @@ class StoryStore(StoreBase):
             "SELECT c.article_id, a.seq, " + _DATE + " FROM clean_articles c"
             " JOIN articles a ON a.id = c.article_id"
             " WHERE NOT EXISTS (SELECT 1 FROM story_assignments s WHERE s.article_id = c.article_id)"
-            " ORDER BY a.seq"
+            " AND " + _HAS_CONTENT + " ORDER BY a.seq"
         ).fetchall()
 
     def count_story_assignments(self) -> int:

@@ -10,13 +10,23 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from storyline.errors import BadQuery
 from storyline.store.base import StoreBase, chunks
-from storyline.store.search import SearchStore
 
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
+
+# A search's cost is bounded (README, Limits): a prefix term expands to every indexed word
+# it begins (one letter: a good part of the vocabulary), so prefixes are few and at least
+# MIN_PREFIX_CHARS long; and any query SQLite still works on after SEARCH_SECONDS is stopped.
+MAX_SEARCH_TERMS = 32
+MAX_PREFIX_TERMS = 4
+MIN_PREFIX_CHARS = 2
+SEARCH_SECONDS = 2.0
 
 
 def fts_query(q: str) -> str | None:
@@ -27,12 +37,38 @@ def fts_query(q: str) -> str | None:
     the input holds no word at all.
     """
     terms = []
+    prefixes = 0
     for token in _WORD.findall(q):
         prefix = token.endswith("*")
         word = token.rstrip("*")
         if word:
+            if prefix:
+                prefixes += 1
+                if len(word) < MIN_PREFIX_CHARS:
+                    raise BadQuery(f"the prefix {word}* is too short: give at least {MIN_PREFIX_CHARS} letters"
+                                   " before a *")
             terms.append(f'"{word}"' + ("*" if prefix else ""))
+    if prefixes > MAX_PREFIX_TERMS:
+        raise BadQuery(f"{prefixes} prefix words (word*): at most {MAX_PREFIX_TERMS} a search")
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise BadQuery(f"{len(terms)} words: at most {MAX_SEARCH_TERMS} a search")
     return " ".join(terms) if terms else None
+
+
+@contextmanager
+def time_limit(db: sqlite3.Connection, seconds: float = SEARCH_SECONDS) -> Iterator[None]:
+    """Stop a query on `db` still running after `seconds` (SQLite's progress handler) with
+    BadQuery: one costly search never holds a server thread (or the CPU) for long."""
+    deadline = time.monotonic() + seconds
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise BadQuery(f"the search took over {seconds:g} s and was stopped: use fewer or longer words") from None
+        raise
+    finally:
+        db.set_progress_handler(None, 0)
 
 
 def fts_phrase(text: str) -> str | None:
@@ -89,9 +125,10 @@ class _WebQueries(StoreBase):
             match = " ".join(part for part in parts if part)
             # The matching stories, found once (web_fts_story maps FTS rowids to stories),
             # then used by both the count and the page.
-            matched = [r[0] for r in self.db.execute(
-                "SELECT DISTINCT w.story_id FROM article_fts f JOIN web_fts_story w ON w.fts_rowid = f.rowid"
-                " WHERE article_fts MATCH ?", (match,))]
+            with time_limit(self.db):
+                matched = [r[0] for r in self.db.execute(
+                    "SELECT DISTINCT w.story_id FROM article_fts f JOIN web_fts_story w ON w.fts_rowid = f.rowid"
+                    " WHERE article_fts MATCH ?", (match,))]
             if not matched:
                 return 0, []
             where.append("s.id IN (SELECT value FROM json_each(?))")
@@ -199,21 +236,24 @@ class _WebQueries(StoreBase):
         match = fts_query(q)
         if match is None:
             return 0, []
-        try:
-            total = self.db.execute(
-                "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)
-            ).fetchone()[0]
-            rows = self.db.execute(
-                "SELECT c.article_id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet),"
-                " c.published, m.story_id, snippet(article_fts, 1, char(1), char(2), ' … ', 16)"
-                " FROM article_fts f JOIN clean_articles c ON c.rowid = f.rowid"
-                " JOIN articles a ON a.id = c.article_id"
-                " LEFT JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE article_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-                (match, limit, offset),
-            ).fetchall()
-        except sqlite3.OperationalError:  # pragma: no cover - fts_query quotes every term
-            return 0, []
+        with time_limit(self.db):
+            try:
+                total = self.db.execute(
+                    "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)
+                ).fetchone()[0]
+                rows = self.db.execute(
+                    "SELECT c.article_id, COALESCE(c.title, a.title), COALESCE(c.outlet, a.outlet),"
+                    " c.published, m.story_id, snippet(article_fts, 1, char(1), char(2), ' … ', 16)"
+                    " FROM article_fts f JOIN clean_articles c ON c.rowid = f.rowid"
+                    " JOIN articles a ON a.id = c.article_id"
+                    " LEFT JOIN story_members m ON m.article_id = c.article_id"
+                    " WHERE article_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+                    (match, limit, offset),
+                ).fetchall()
+            except sqlite3.OperationalError as exc:  # fts_query quotes every term: no syntax error
+                if "interrupted" in str(exc):
+                    raise  # time_limit's: a 400 saying so
+                return 0, []
         return total, [
             {"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "story": r[4],
              "snippet": _snippet_parts(r[5])}
@@ -313,6 +353,6 @@ class WebStageViews(_WebQueries):
         ]
 
 
-class WebStore(WebStageViews, SearchStore):
+class WebStore(WebStageViews):
     """Everything `storyline serve` reads (one mixin of Store) besides the read models of
     store/queries.py."""

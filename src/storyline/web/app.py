@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyline import __version__
-from storyline.errors import NotFoundError
+from storyline.errors import BadQuery, NotFoundError
 from storyline.store import Store
 from storyline.web.common import BadRequest, error_body
 from storyline.web.routes import api, pages
@@ -50,6 +50,12 @@ def meta_value(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def id_path(item_id: object) -> str:
+    """An id as one segment of a link's path: `/`, `?`, `#`, `%` and the rest percent-encoded
+    (an input's own id may hold any of them; the routes take the decoded id back whole)."""
+    return quote(str(item_id), safe="")
+
+
 def safe_url(url: str | None) -> str | None:
     """`url` when it is http(s) and so safe as a link target; None otherwise (javascript:, data:...)."""
     if not url:
@@ -61,12 +67,24 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def secured(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
 def create_app(db_path: str) -> FastAPI:
     app = FastAPI(
         title="storyline", version=__version__, openapi_url="/api/openapi.json", docs_url=None,
         redoc_url=None, description="Stories, articles, reprints and search over a storyline database.",
     )
-    Store(db_path).close()  # migrate once, and fail at start (not per request) on a bad file
+    Store.for_reading(db_path).close()  # migrate once, and fail at start (not per request) on a bad file
     app.state.db_path, app.state.local = db_path, threading.local()  # see common.store
     env = Environment(
         loader=PackageLoader("storyline.web", "templates"),
@@ -75,27 +93,25 @@ def create_app(db_path: str) -> FastAPI:
     )
     env.filters["safe_url"] = safe_url
     env.filters["meta_value"] = meta_value
+    env.filters["idpath"] = id_path
     env.globals["version"] = __version__
     app.state.env = env
     app.mount("/static", StaticFiles(directory=str(resources.files("storyline.web") / "static")), name="static")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        return secured(await call_next(request))
 
     def wants_json(request: Request) -> bool:
         p = request.url.path
         return p.startswith("/api/") or p.endswith(".json")
 
     def render_error(request: Request, status: int, code: str, message: str, details=None) -> Response:
+        # secured here too: a 500 is answered outside the middleware, which never sees it
         if wants_json(request):
-            return JSONResponse(error_body(status, code, message, details), status_code=status)
+            return secured(JSONResponse(error_body(status, code, message, details), status_code=status))
         html = env.get_template("error.html").render(status=status, code=code, message=message, details=details or [])
-        return HTMLResponse(html, status_code=status)
+        return secured(HTMLResponse(html, status_code=status))
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError):
@@ -109,6 +125,10 @@ def create_app(db_path: str) -> FastAPI:
     @app.exception_handler(BadRequest)
     async def on_bad(request: Request, exc: BadRequest):
         return render_error(request, 400, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(BadQuery)
+    async def on_bad_query(request: Request, exc: BadQuery):
+        return render_error(request, 400, "query_too_costly", str(exc), [{"parameter": "q", "message": str(exc)}])
 
     @app.exception_handler(NotFoundError)
     async def on_not_found(request: Request, exc: NotFoundError):

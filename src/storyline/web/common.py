@@ -30,7 +30,7 @@ def store(request: Request) -> Store:
     local = request.app.state.local
     s = getattr(local, "store", None)
     if s is None:
-        s = local.store = Store(request.app.state.db_path)
+        s = local.store = Store.for_reading(request.app.state.db_path)
     return s
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from storyline.records import ArticleEntities, CleanArticle
+from storyline.stages.base import first_chars
 from storyline.stages.entities.extract import extract, resolve
 
 
@@ -27,7 +28,7 @@ class EntityStage:
         return store.pending_entities(self.version)
 
     def load(self, store, ids: Sequence[str]) -> list[CleanArticle]:
-        return store.clean_articles(ids)
+        return first_chars(store.clean_articles(ids))
 
     def process(self, batch: list[CleanArticle]) -> list[ArticleEntities]:
         return extract(batch)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from storyline.records import ArticleExtraction, ArticleForEvents, Figure
+from storyline.stages.base import first_chars
 from storyline.stages.events.article import (
     _event_row,
     _mention,
@@ -54,7 +55,7 @@ class EventStage:
         return store.pending_extractions(self.version)
 
     def load(self, store: Store, ids: Sequence[str]) -> list[ArticleForEvents]:
-        return store.articles_for_events(ids)
+        return first_chars(store.articles_for_events(ids))
 
     def process(self, batch: list[ArticleForEvents]) -> list[ArticleExtraction]:
         return [extract_article(a) for a in batch]
@@ -85,7 +86,7 @@ class EventStage:
 
         undated = sorted(a for a, x in stored.items() if x["anchor_source"] != "published")
         re_resolved: list[ArticleExtraction] = []
-        for article in store.articles_for_events(undated):
+        for article in first_chars(store.articles_for_events(undated)):
             x = stored[article.id]
             candidates, source, floor = anchor_candidates(article.id, article.text, context, known)
             estimate = estimate_anchor(article.text, candidates, source, floor) if candidates else None

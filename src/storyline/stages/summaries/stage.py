@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from storyline.stages.base import first_chars
 from storyline.stages.summaries.story import StoryInput, summarize_story
 from storyline.stages.summaries.summarize import DEFAULT_SENTENCES
 from storyline.store import Store
@@ -35,7 +36,7 @@ class SummaryStage:
         titles = store.story_title_map(list(ids))
         out = []
         for sid in ids:
-            arts = store.articles_for_grouping(members.get(sid, []))
+            arts = first_chars(store.articles_for_grouping(members.get(sid, [])))
             groups = store.reprint_groups_of([a.id for a in arts])
             events = store.stored_events(sid)
             out.append(StoryInput(sid, keys[sid], arts, groups, events, titles.get(sid)))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 
 from storyline import __version__
+from storyline.store.search import QueryError
 from storyline.web import data
 from storyline.web.common import BadRequest, Limit, Offset, check_params, store
 
@@ -107,12 +108,22 @@ def api_diff(request: Request, a: str = Query(..., max_length=300), b: str = Que
 def api_search(
     request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Limit, offset: int = Offset,
 ) -> dict[str, Any]:
-    """Full-text search over clean titles and texts (SQLite FTS5), best match first."""
+    """Full-text search over clean titles and texts (SQLite FTS5): "phrases", word* prefixes,
+    OR, NOT, parentheses; a name of an entity also finds its other names. Results are grouped
+    by story, best match first; `limit` and `offset` count stories."""
     check_params(request, {"q", "limit", "offset"})
     if not q.strip():
         raise BadRequest("q is empty", [{"parameter": "q", "message": "give at least one word"}])
-    total, rows = store(request).web_search_articles(q, limit=limit, offset=offset)
-    return {"q": q, "total": total, "limit": limit, "offset": offset, "articles": rows}
+    return search_results(request, q, limit, offset)
+
+
+def search_results(request: Request, q: str, limit: int, offset: int) -> dict[str, Any]:
+    """The alias-aware, story-grouped search (store/search.py); a query it cannot read is a
+    400 `bad_query` saying why, one over the cost limits a 400 `query_too_costly`."""
+    try:
+        return store(request).web_search(q, limit=limit, offset=offset)
+    except QueryError as exc:
+        raise BadRequest(str(exc), [{"parameter": "q", "message": str(exc)}], code="bad_query") from None
 
 
 @router.get("/api/outlets", tags=["articles"])

@@ -96,8 +96,9 @@ for _path, _twin in (("/search.json", True), ("/search", False)):
                        limit: int = Limit, offset: int = Offset, _twin: bool = _twin) -> Response:
         if not _twin and not (q or "").strip():  # the header's search box sent empty
             check_params(request, {"q", "limit", "offset"})
-            return page("search.html", request, {"q": "", "total": 0, "limit": limit, "offset": offset,
-                                                 "articles": [], "empty": True}, False)
+            return page("search.html", request, {"q": "", "total": 0, "total_stories": 0, "limit": limit,
+                                                 "offset": offset, "groups": [], "names": [], "articles": [],
+                                                 "empty": True}, False)
         if q is None:
             raise BadRequest("q is required", [{"parameter": "q", "message": "give at least one word"}],
                              code="bad_parameter")
