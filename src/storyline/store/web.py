@@ -17,6 +17,7 @@ from typing import Any
 
 from storyline.errors import BadQuery
 from storyline.store.base import StoreBase, chunks
+from storyline.store.browse import like_pattern
 
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
 
@@ -91,8 +92,11 @@ class _WebQueries(StoreBase):
         phrases: Sequence[str] = (),
         limit: int = 20,
         offset: int = 0,
+        sort: str = "recent",
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, one page of stories), newest first, with member counts and outlets.
+        """(total, one page of stories), newest first (`sort="coverage"`: most articles
+        first), with member counts, outlets and storyline titles. `outlet` matches part of an
+        outlet's name, case-insensitively ("fox news" finds "Fox News (Online News)").
 
         Filters combine with AND: stories whose date span overlaps [date_from, date_to],
         that an outlet carried, among `story_ids` (from the place/entity filters), holding an
@@ -110,9 +114,9 @@ class _WebQueries(StoreBase):
             where.append(
                 "s.id IN (SELECT m.story_id FROM clean_articles c"
                 " JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE c.outlet = ? COLLATE NOCASE)"
+                " WHERE c.outlet LIKE ? ESCAPE '\\')"
             )
-            params.append(outlet)
+            params.append(like_pattern(outlet))
         if story_ids is not None:
             if not story_ids:
                 return 0, []
@@ -135,7 +139,9 @@ class _WebQueries(StoreBase):
             params.append(json.dumps(matched))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         select = "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
-        if (q is not None or phrases) and len(where) == 1:
+        order = (" ORDER BY (SELECT count(*) FROM story_members m WHERE m.story_id = s.id) DESC, s.last_seen DESC, s.id"
+                 if sort == "coverage" else " ORDER BY s.last_seen DESC, s.id")
+        if (q is not None or phrases) and len(where) == 1 and sort != "coverage":
             # The text filter alone: every matched story counts, and the page is read off the
             # stories in list order, keeping the matched ones (a common word matches thousands
             # of stories; handing them back to SQLite as a list costs more than this walk).
@@ -155,15 +161,16 @@ class _WebQueries(StoreBase):
         else:
             total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
             rows = self.db.execute(
-                f"{select}{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset],
+                f"{select}{clause}{order} LIMIT ? OFFSET ?", [*params, limit, offset],
             ).fetchall()
         stats = self._story_stats([r[0] for r in rows])
+        lines = self.values_by_id("storylines", "id", "title", sorted({r[4] for r in rows if r[4]}))
         out = []
         for r in rows:
             n, outlets = stats.get(r[0], (0, []))
             out.append({
                 "id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "storyline": r[4],
-                "articles": n, "outlets": outlets,
+                "storyline_title": lines.get(r[4]), "articles": n, "outlets": outlets,
             })
         return total, out
 
@@ -219,15 +226,6 @@ class _WebQueries(StoreBase):
                     "kind": "reprint" if rep else "reuse",
                 }
         return [seen[k] for k in sorted(seen)]
-
-    def web_outlets(self, limit: int = 500) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT COALESCE(c.outlet, a.outlet) AS o, count(*) FROM articles a"
-            " LEFT JOIN clean_articles c ON c.article_id = a.id"
-            " WHERE o IS NOT NULL GROUP BY o ORDER BY count(*) DESC, o LIMIT ?",
-            (limit,),
-        )
-        return [{"outlet": o, "articles": n} for o, n in rows]
 
     # -- search ---------------------------------------------------------------------------
 
@@ -309,48 +307,22 @@ class WebStageViews(_WebQueries):
 
     def web_stories_with(self, kind: str, name: str) -> list[str] | None:
         """Stories mentioning the entity (kind 'place' or 'entity' = any kind) named `name` or
-        one of its aliases; None while the entities stage has not run."""
+        one of its aliases (case-insensitive); when no entity has that name, the entities of
+        which one name holds `name` ("kamal" finds Abu Kamal). None while the entities stage
+        has not run."""
         if self.db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None:
             return None
         kind_clause = " AND e.kind = 'place'" if kind == "place" else ""
+        for test, value in (("x.alias = ?", name), ("x.alias LIKE ? ESCAPE '\\'", like_pattern(name))):
+            ids = [r[0] for r in self.db.execute(
+                f"SELECT DISTINCT x.entity_id FROM entity_aliases x JOIN entities e ON e.id = x.entity_id"
+                f" WHERE {test}{kind_clause}", (value,))]
+            if ids:
+                break
         rows = self.db.execute(
-            "SELECT DISTINCT sm.story_id FROM entities e JOIN entity_mentions m ON m.entity_id = e.id"
-            " JOIN story_members sm ON sm.article_id = m.article_id"
-            f" WHERE (e.name = ?1 COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(e.aliases)"
-            f" WHERE value = ?1 COLLATE NOCASE)){kind_clause}",
-            (name,),
-        )
+            "SELECT DISTINCT sm.story_id FROM entity_mentions m JOIN story_members sm ON sm.article_id = m.article_id"
+            " WHERE m.entity_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
         return [r[0] for r in rows]
-
-    def web_list_entities(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
-        where, params = "", []
-        if q:
-            where, params = " WHERE name LIKE ? ESCAPE '\\'", ["%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
-        total = self.db.execute(f"SELECT count(*) FROM entities{where}", params).fetchone()[0]
-        if not total:
-            return None
-        rows = self.db.execute(
-            f"SELECT id, kind, name, mentions, json_array_length(articles), lat, lon, country FROM entities{where}"
-            " ORDER BY mentions DESC, name LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total, [
-            {"id": r[0], "kind": r[1], "name": r[2], "mentions": r[3], "articles": r[4], "lat": r[5], "lon": r[6],
-             "country": r[7]} for r in rows
-        ]
-
-    def web_list_events(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
-        where, params = "", []
-        if q:
-            where, params = " WHERE type LIKE ? OR place LIKE ?", [f"%{q}%", f"%{q}%"]
-        total = self.db.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
-        if not total:
-            return None
-        rows = self.db.execute(
-            f"SELECT id, story_id, type, date_start, date_end, estimated, place FROM events{where}"
-            " ORDER BY date_start IS NULL, date_start DESC, id LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total, [
-            {"id": r[0], "story": r[1], "type": r[2], "date": r[3], "date_end": r[4], "estimated": bool(r[5]),
-             "place": r[6]} for r in rows
-        ]
 
 
 class WebStore(WebStageViews):

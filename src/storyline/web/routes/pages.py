@@ -39,13 +39,13 @@ for _path, _twin in (("/stories.json", True), ("/", False), ("/stories", False))
         date_from: str | None = Query(None, max_length=20), date_to: str | None = Query(None, max_length=20),
         outlet: str | None = Query(None, max_length=300),
         place: str | None = Query(None, max_length=300), entity: str | None = Query(None, max_length=300),
-        limit: int = Limit, offset: int = Offset, _twin: bool = _twin,
+        sort: str | None = Query(None, max_length=20), limit: int = Limit, offset: int = Offset, _twin: bool = _twin,
     ) -> Response:
         # The filter form sends its empty fields as "": treat them as absent.
         q = q if q else None
         outlet, place, entity = outlet or None, place or None, entity or None
         dates = [form_date(name, value) for name, value in (("date_from", date_from), ("date_to", date_to))]
-        ctx = list_stories(request, q, *dates, outlet, place, entity, limit, offset)
+        ctx = list_stories(request, q, *dates, outlet, place, entity, limit, offset, sort or None)
         return page("stories.html", request, ctx, _twin)
     router.add_api_route(_path, stories_handler, methods=["GET"])
 
