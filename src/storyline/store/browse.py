@@ -2,8 +2,9 @@
 what one entity or outlet connects to.
 
 Every query is paged or bounded (an entity's co-occurrences are counted over its newest
-MAX_SCAN articles, an outlet's reprint relations over its newest MAX_SCAN articles), so a
-page answers in milliseconds on a store of 100k articles. The outlet table, a GROUP BY over
+NEIGHBOUR_SCAN articles, its stories over its newest MAX_SCAN mentions' articles, an
+outlet's reprint relations over its newest REPRINT_SCAN articles in reprint groups), so a page
+answers in milliseconds on a store of 100k articles. The outlet table, a GROUP BY over
 every clean article, is kept per connection until the database changes (PRAGMA
 data_version says when another connection wrote).
 """
@@ -17,6 +18,8 @@ from typing import Any
 from storyline.store.base import StoreBase, chunks
 
 MAX_SCAN = 2000
+NEIGHBOUR_SCAN = 500
+REPRINT_SCAN = 1000
 ENTITY_KINDS = ("person", "org", "place")
 
 
@@ -31,7 +34,7 @@ def original_of(members: Sequence[dict[str, Any]]) -> tuple[str, str]:
     Members hold id, published, chars."""
     dated = [m for m in members if m.get("published")]
     if dated:
-        best = min(dated, key=lambda m: (m["published"], -(m.get("chars") or 0), m["id"]))
+        best = min(dated, key=lambda m: (m["published"], -(m.get("chars") or 0), m["id"]))  # chars: if known
         return best["id"], "earliest dated copy"
     best = max(members, key=lambda m: (m.get("chars") or 0, m["id"]))
     return best["id"], "fullest copy (no copy has a date)"
@@ -65,32 +68,46 @@ class BrowseStore(StoreBase):
              "mentions": r[4], "articles": r[5], "lat": r[6], "lon": r[7], "country": r[8]} for r in rows
         ]
 
-    def entity_stories(self, entity_id: str, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
-        """(how many, the first `limit`) stories with an article mentioning the entity, in
-        time order (undated last), each with its size and the articles that name it."""
+    def entity_stories(self, entity_id: str, limit: int = 100) -> tuple[int, bool, list[dict[str, Any]]]:
+        """(how many, whether counted over only its newest MAX_SCAN articles, the latest
+        `limit` of them in time order) stories with an article mentioning the entity, each
+        with its size and how many of its articles name it."""
+        # The newest mentions first (rowid order: the stage writes them in article order).
+        mentioned = [r[0] for r in self.db.execute(
+            "SELECT article_id FROM entity_mentions WHERE entity_id = ? ORDER BY rowid DESC LIMIT ?",
+            (entity_id, MAX_SCAN))]
+        partial = len(mentioned) == MAX_SCAN
         rows = self.db.execute(
-            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id, count(DISTINCT e.article_id)"
-            " FROM entity_mentions e JOIN story_members m ON m.article_id = e.article_id"
-            " JOIN stories s ON s.id = m.story_id WHERE e.entity_id = ?"
-            " GROUP BY s.id ORDER BY s.first_seen IS NULL, s.first_seen, s.id", (entity_id,)).fetchall()
-        page = rows[:limit]
+            "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id, count(DISTINCT m.article_id)"
+            " FROM story_members m JOIN stories s ON s.id = m.story_id"
+            " WHERE m.article_id IN (SELECT value FROM json_each(?)) GROUP BY s.id",
+            (json.dumps(mentioned),)).fetchall()
+        rows.sort(key=lambda r: (r[2] is None, r[2] or "", r[0]))
+        dated = [r for r in rows if r[2]]
+        page = (dated[-limit:] if len(dated) >= limit else dated + [r for r in rows if not r[2]][:limit - len(dated)])
         sizes = self._story_sizes([r[0] for r in page])
-        return len(rows), [
+        return len(rows), partial, [
             {"id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "storyline": r[4],
              "naming": r[5], "articles": sizes.get(r[0], 0)} for r in page
         ]
 
     def entity_neighbours(self, entity_id: str, limit: int = 30) -> list[dict[str, Any]]:
         """Entities named in the same articles, most shared articles first (over the entity's
-        newest MAX_SCAN articles)."""
+        newest NEIGHBOUR_SCAN articles)."""
         rows = self.db.execute(
-            "WITH mine AS (SELECT DISTINCT m.article_id FROM entity_mentions m JOIN articles a ON a.id = m.article_id"
-            "   WHERE m.entity_id = ?1 ORDER BY a.seq DESC LIMIT ?2)"
-            " SELECT e.id, e.kind, e.name, count(DISTINCT o.article_id) AS shared FROM mine"
-            " JOIN entity_mentions o ON o.article_id = mine.article_id JOIN entities e ON e.id = o.entity_id"
-            " WHERE o.entity_id != ?1 GROUP BY e.id ORDER BY shared DESC, e.mentions DESC, e.name LIMIT ?3",
-            (entity_id, MAX_SCAN, limit))
-        return [{"id": r[0], "kind": r[1], "name": r[2], "shared_articles": r[3]} for r in rows]
+            "WITH mine AS (SELECT DISTINCT article_id FROM (SELECT article_id FROM entity_mentions"
+            "   WHERE entity_id = ?1 ORDER BY rowid DESC LIMIT ?2))"
+            " SELECT o.entity_id, count(DISTINCT o.article_id) AS shared FROM mine"
+            " JOIN entity_mentions o ON o.article_id = mine.article_id"
+            " WHERE o.entity_id != ?1 GROUP BY o.entity_id ORDER BY shared DESC LIMIT ?3",
+            (entity_id, NEIGHBOUR_SCAN * 4, limit * 3)).fetchall()
+        named = {r[0]: r for r in self.db.execute(
+            "SELECT id, kind, name, mentions FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([r[0] for r in rows]),))}
+        out = [{"id": i, "kind": named[i][1], "name": named[i][2], "shared_articles": n}
+               for i, n in rows if i in named]
+        out.sort(key=lambda e: (-e["shared_articles"], -named[e["id"]][3], e["name"]))
+        return out[:limit]
 
     def entity_ids_named(self, names: Sequence[str]) -> dict[str, str]:
         """name (as given) -> entity id, for names that are exactly the name of one entity
@@ -135,43 +152,54 @@ class BrowseStore(StoreBase):
 
     def outlet_articles(self, outlet: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of the articles an outlet carried, newest first."""
-        total = self.db.execute("SELECT count(*) FROM clean_articles WHERE outlet = ?", (outlet,)).fetchone()[0]
+        # COLLATE NOCASE: the outlet index's collation, so the index serves it
+        total = self.db.execute("SELECT count(*) FROM clean_articles WHERE outlet = ? COLLATE NOCASE",
+                                (outlet,)).fetchone()[0]
+        # Newest first, undated last (NULL sorts lowest), read off the index of migration 0021.
         rows = self.db.execute(
-            "SELECT c.article_id, c.title, c.published, m.story_id, s.title, g.group_id FROM clean_articles c"
-            " JOIN articles a ON a.id = c.article_id"
+            "SELECT c.article_id, c.title, c.published, m.story_id, s.title, g.group_id FROM"
+            " (SELECT article_id FROM clean_articles WHERE outlet = ? COLLATE NOCASE"
+            "  ORDER BY outlet COLLATE NOCASE DESC, published DESC, source_seq DESC LIMIT ? OFFSET ?) p"
+            " JOIN clean_articles c ON c.article_id = p.article_id"
             " LEFT JOIN story_members m ON m.article_id = c.article_id LEFT JOIN stories s ON s.id = m.story_id"
             " LEFT JOIN reprint_groups g ON g.article_id = c.article_id"
-            " WHERE c.outlet = ? ORDER BY c.published IS NULL, c.published DESC, a.seq DESC LIMIT ? OFFSET ?",
+            " ORDER BY c.published DESC, c.source_seq DESC",
             (outlet, limit, offset))
         return total, [{"id": r[0], "title": r[1], "published": r[2], "story": r[3], "story_title": r[4],
                         "reprint_group": r[5]} for r in rows]
 
     def outlet_reprints(self, outlet: str) -> dict[str, Any]:
-        """Over the outlet's newest MAX_SCAN articles in reprint groups: how many are copies of
+        """Over the outlet's newest REPRINT_SCAN articles in reprint groups: how many are copies of
         another outlet's original, how many originals others copied, and whose and by whom."""
         groups = [r[0] for r in self.db.execute(
             "SELECT g.group_id FROM clean_articles c JOIN reprint_groups g ON g.article_id = c.article_id"
-            " JOIN articles a ON a.id = c.article_id WHERE c.outlet = ? ORDER BY a.seq DESC LIMIT ?",
-            (outlet, MAX_SCAN))]
+            " WHERE c.outlet = ? COLLATE NOCASE ORDER BY c.outlet COLLATE NOCASE DESC, c.published DESC,"
+            " c.source_seq DESC LIMIT ?", (outlet, REPRINT_SCAN))]
         members: dict[str, list[dict[str, Any]]] = {}
         for chunk in chunks(sorted(set(groups))):
-            for gid, aid, out_name, published, chars in self.db.execute(
-                "SELECT g.group_id, g.article_id, c.outlet, c.published, length(c.text) FROM reprint_groups g"
+            for gid, aid, out_name, published in self.db.execute(
+                "SELECT g.group_id, g.article_id, c.outlet, c.published FROM reprint_groups g"
                 " JOIN clean_articles c ON c.article_id = g.article_id"
                 " WHERE g.group_id IN (SELECT value FROM json_each(?))", (json.dumps(list(chunk)),)):
-                members.setdefault(gid, []).append({"id": aid, "outlet": out_name, "published": published,
-                                                    "chars": chars})
+                members.setdefault(gid, []).append({"id": aid, "outlet": out_name, "published": published})
+        # Lengths only where no copy has a date (reading a text's length reads the text).
+        undated = [m["id"] for g in members.values() if not any(m["published"] for m in g) for m in g]
+        chars = self.values_by_id("clean_articles", "article_id", "length(text)", undated)
+        for group in members.values():
+            for m in group:
+                m["chars"] = chars.get(m["id"])
         copies = originals = 0
         carries: dict[str, int] = {}
         carried_by: dict[str, int] = {}
         for group in members.values():
             first, _basis = original_of(group)
             source = next(m["outlet"] for m in group if m["id"] == first)
-            mine = [m for m in group if m["outlet"] == outlet]
-            if source == outlet:
+            folded = outlet.casefold()
+            mine = [m for m in group if (m["outlet"] or "").casefold() == folded]
+            if (source or "").casefold() == folded:
                 originals += 1
                 for m in group:
-                    if m["outlet"] != outlet:
+                    if (m["outlet"] or "").casefold() != folded:
                         key = m["outlet"] or "(outlet unknown)"
                         carried_by[key] = carried_by.get(key, 0) + 1
                 copies += len(mine) - 1

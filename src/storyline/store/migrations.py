@@ -547,6 +547,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             SELECT j.value, e.id FROM entities e, json_each(e.aliases) j UNION SELECT name, id FROM entities;
         CREATE INDEX stories_storyline ON stories (storyline_id, first_seen);
         CREATE INDEX events_date ON events (date_start);
+        -- An outlet's articles newest first (the outlet page), without sorting them all.
+        CREATE INDEX clean_articles_outlet_published ON clean_articles (outlet COLLATE NOCASE, published, source_seq);
         """,
     ),
 ]

@@ -29,12 +29,12 @@ def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
     page = entity_page(store, entity_id)
     if page is None:
         raise NotFoundError(f"no entity {entity_id!r}")
-    total, stories = store.entity_stories(entity_id, STORIES_PER_ENTITY)
+    total, partial, stories = store.entity_stories(entity_id, STORIES_PER_ENTITY)
     entity = {k: v for k, v in page.items() if k not in ("stories", "articles")}
     entity["aliases"] = [a for a in page["aliases"] if a != page["name"]]
     entity["articles"] = len(page["articles"])
     return {
-        "entity": entity, "stories_total": total, "stories": stories,
+        "entity": entity, "stories_total": total, "stories_partial": partial, "stories": stories,
         "co_occurring": store.entity_neighbours(entity_id),
     }
 

@@ -197,6 +197,7 @@ class CoEntity(BaseModel):
 class EntityDetail(BaseModel):
     entity: Entity
     stories_total: int
+    stories_partial: bool  # counted over its newest 2,000 mentions' articles only
     stories: list[EntityStory]
     co_occurring: list[CoEntity]
 
