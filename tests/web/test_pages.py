@@ -169,3 +169,24 @@ def test_every_route_has_a_typed_response_and_declares_400_not_422(client):
             assert "422" not in op["responses"] and "400" in op["responses"], path
     assert {"EntityDetail", "StorylineDetail", "OutletDetail", "EventList", "SearchResult", "ErrorBody"} <= set(
         schema["components"]["schemas"])
+
+
+def test_map_labels_never_overlap_and_countries_are_shapes(client, web_db):
+    from storyline.web import data
+    from storyline.web.geo import CHAR_W, _box, _overlaps, story_map
+
+    with Store(web_db) as s:
+        story = max(s.stories(), key=lambda st: len(st["articles"]))
+        places = data.story_detail(s, story["id"])["places"]["items"]
+    m = story_map(places)
+    countries = {p["name"] for p in places if p.get("place_kind") == "country"}
+    assert countries and not countries & {p["name"] for p in m["points"]}  # no dot for a country
+    assert {"Syria", "Iraq"} <= {c["name"] for c in m["countries"] if c["mentioned"]}
+    labelled = [p for p in m["points"] if p["label"]]
+    assert len(labelled) >= 3
+    boxes = [_box(p["lx"], p["ly"], p["anchor"], CHAR_W * len(p["name"])) for p in labelled]
+    for i, a in enumerate(boxes):
+        assert all(not _overlaps(a, b) for b in boxes[i + 1:])
+        assert 0 <= a[0] and a[2] <= m["width"]
+    page = client.get(f"/stories/{story['id']}").text
+    assert page.count('class="place-label"') == len(labelled)

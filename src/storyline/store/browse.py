@@ -42,6 +42,7 @@ def original_of(members: Sequence[dict[str, Any]]) -> tuple[str, str]:
 
 class BrowseStore(StoreBase):
     _outlet_cache: tuple[int, list[dict[str, Any]]] | None = None
+    _types_cache: tuple[int, list[dict[str, Any]]] | None = None
 
     # -- entities ---------------------------------------------------------------------------
 
@@ -258,5 +259,10 @@ class BrowseStore(StoreBase):
         ]
 
     def event_types(self) -> list[dict[str, Any]]:
-        return [{"type": t, "events": n} for t, n in self.db.execute(
-            "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type LIMIT 100")]
+        """The event types with their counts (the events page's suggestions), kept like the
+        outlet table until the database changes."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._types_cache is None or self._types_cache[0] != version:
+            self._types_cache = (version, [{"type": t, "events": n} for t, n in self.db.execute(
+                "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type LIMIT 100")])
+        return self._types_cache[1]

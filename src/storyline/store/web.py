@@ -276,7 +276,8 @@ class WebStageViews(_WebQueries):
     def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
         """Entities mentioned in these articles, most mentioned first, with coordinates for places."""
         rows = self.db.execute(
-            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id)"
+            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id),"
+            " json_extract(e.place, '$.kind'), json_extract(e.place, '$.country_name')"
             " FROM entity_mentions m JOIN entities e ON e.id = m.entity_id"
             " WHERE m.article_id IN (SELECT value FROM json_each(?))"
             " GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?",
@@ -284,7 +285,7 @@ class WebStageViews(_WebQueries):
         )
         return [
             {"id": r[0], "kind": r[1], "name": r[2], "lat": r[3], "lon": r[4], "country": r[5],
-             "mentions": r[6], "articles": r[7]}
+             "mentions": r[6], "articles": r[7], "place_kind": r[8], "country_name": r[9]}
             for r in rows
         ]
 
