@@ -28,6 +28,7 @@ MAX_SEARCH_TERMS = 32
 MAX_PREFIX_TERMS = 4
 MIN_PREFIX_CHARS = 2
 SEARCH_SECONDS = 2.0
+FEW_OUTLETS = 3
 
 
 def fts_query(q: str) -> str | None:
@@ -111,12 +112,21 @@ class _WebQueries(StoreBase):
             where.append("s.first_seen <= ?")
             params.append(date_to)
         if outlet:
+            # The outlet names holding the fragment first (one pass over the outlet index):
+            # a few, and their articles are read through that index; many, and one LIKE
+            # scan of the articles is cheaper (measured on 100k articles).
+            names = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT outlet FROM clean_articles WHERE outlet LIKE ? ESCAPE '\\'", (like_pattern(outlet),))]
+            if not names:
+                return 0, []
+            few = len(names) <= FEW_OUTLETS
             where.append(
                 "s.id IN (SELECT m.story_id FROM clean_articles c"
                 " JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE c.outlet LIKE ? ESCAPE '\\')"
+                + (" WHERE c.outlet COLLATE NOCASE IN (SELECT value FROM json_each(?)))" if few
+                   else " WHERE c.outlet LIKE ? ESCAPE '\\')")
             )
-            params.append(like_pattern(outlet))
+            params.append(json.dumps(names) if few else like_pattern(outlet))
         if story_ids is not None:
             if not story_ids:
                 return 0, []
