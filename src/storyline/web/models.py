@@ -320,3 +320,28 @@ class ApiIndex(BaseModel):
     storyline: str
     openapi: str
     endpoints: list[str]
+
+
+class Feed(BaseModel):
+    url: str
+    title: str | None
+    added_at: str
+    last_poll_at: str | None
+    last_status: str | None
+    last_ok_at: str | None
+    last_new_at: str | None
+    last_new: int
+    polls: int
+    entries: int
+    failures: int
+    last_error: str | None
+    next_poll_at: str | None
+    articles: int
+    pages_pending: int
+    pages_failed: int
+
+
+class FeedList(BaseModel):
+    total: int
+    feeds: list[Feed]
+    pages: dict[str, int]  # the fetch queue's pages by status

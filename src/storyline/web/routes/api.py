@@ -139,4 +139,4 @@ def api_index() -> dict[str, Any]:
     return {"storyline": __version__, "openapi": "/api/openapi.json", "endpoints": [
         "/api/stories", "/api/stories/{id}", "/api/stories/{id}/sources", "/api/articles/{id}",
         "/api/diff?a=&b=", "/api/search?q=", "/api/entities", "/api/entities/{id}", "/api/storylines/{id}",
-        "/api/events", "/api/outlets", "/api/outlets/{outlet}"]}
+        "/api/events", "/api/outlets", "/api/outlets/{outlet}", "/api/feeds"]}
