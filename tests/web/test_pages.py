@@ -213,3 +213,13 @@ def test_feeds_page_lists_the_watched_feeds_with_their_last_poll(web_db, tmp_pat
         page = c.get("/feeds").text
         assert 'href="https://news.example/rss.xml"' in page and "2 failure(s) in a row: timed out" in page
         assert "<script>window" not in page and 'href="javascript:' not in page
+
+
+def test_article_page_names_each_field_once_and_no_install_path(client):
+    page = client.get("/articles/000_a4e1b90758e06dd6").text  # Egypt Today's copy has no title
+    h1 = re.search(r'<h1 id="article-title">(.*?)</h1>', page, re.S).group(1)
+    assert "Untitled article" in h1 and "000_a4e1b90758e06dd6" not in h1
+    assert page.count("<dt>Outlet</dt>") == 1 and "<dt>outlet</dt>" not in page and "<dt>language</dt>" not in page
+    assert 'href="/outlets/Egypt%20Today"' in page
+    source = re.search(r"<dt>Source</dt><dd[^>]*>([^<]*)</dd>", page).group(1)
+    assert source.startswith("000_a4e1b90758e06dd6.txt") and "/" not in source
