@@ -35,3 +35,16 @@ def test_the_outlet_table_follows_writes_by_another_connection(seeded_db, tmp_pa
             writer.db.execute("UPDATE clean_articles SET outlet = 'Egypt Today' WHERE outlet IS NULL")
         after = {o["outlet"]: o["articles"] for o in reader.browse_outlets()}
         assert after["Egypt Today"] > 1
+
+
+def test_an_outlet_fragment_finds_the_same_stories_by_either_path(seeded_db, monkeypatch):
+    import storyline.store.web as web
+
+    with Store(seeded_db) as s:
+        for fragment in ("egypt", "NEWS", "e", "nowhere"):
+            few = s.web_stories(outlet=fragment, limit=100)
+            monkeypatch.setattr(web, "FEW_OUTLETS", 0)  # every fragment takes the many-outlets path
+            many = s.web_stories(outlet=fragment, limit=100)
+            monkeypatch.setattr(web, "FEW_OUTLETS", 3)
+            assert few == many, fragment
+        assert s.web_stories(outlet="egypt")[0] == 1
