@@ -31,6 +31,9 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install -e '.[test]' && pytest" in README
     assert "pip install -e '.[test]'" in ci and "\npytest" in ci
+    # the Spark tests' extra, as the README says; CI requires them to run
+    assert "pip install -e '.[test,spark]'" in README and "pip install -e '.[test,spark]'" in ci
+    assert "STORYLINE_REQUIRE_SPARK=1" in ci
 
 
 DEMO_START, DEMO_END = "<!-- demo-output -->", "<!-- /demo-output -->"

@@ -31,3 +31,9 @@ class BadQuery(StorylineError):
 
 class DamagedStoreError(StoreError):
     """The database file is damaged (SQLite finds malformed pages): nothing is written to it."""
+
+
+class MissingExtraError(StorylineError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    exit_code = 5

@@ -13,6 +13,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from storyline.errors import StorylineError
@@ -195,6 +196,51 @@ EXPORTS: dict[str, tuple[Callable[..., Iterator[dict[str, Any]]], list[str]]] = 
 }
 
 
+# The other tables of a Spark run's output folder (`write_tables`), beside the EXPORTS.
+REPRINT_GROUP_FIELDS = ["id", "articles", "fullest", "earliest"]
+STORYLINE_FIELDS = ["id", "title", "first_seen", "last_seen", "stories"]
+REJECTION_FIELDS = ["source", "locator", "reason", "detail"]
+
+
+def reprint_group_rows(store: Store) -> Iterator[dict[str, Any]]:
+    for info in store.reprint_group_infos():
+        yield {"id": info.group_id, "articles": list(info.members), "fullest": info.fullest,
+               "earliest": info.earliest}
+
+
+def storyline_rows(store: Store) -> Iterator[dict[str, Any]]:
+    stories: dict[str, list[str]] = {}
+    for story in sorted(store.stories(), key=lambda s: s["id"]):
+        stories.setdefault(story["storyline"], []).append(story["id"])
+    for line in store.storylines():
+        yield {**line, "stories": stories.get(line["id"], [])}
+
+
+def rejection_rows(store: Store) -> Iterator[dict[str, Any]]:
+    for rej in store.rejections():
+        yield {"source": rej.source, "locator": rej.locator, "reason": rej.reason, "detail": rej.detail}
+
+
+TABLES: dict[str, tuple[Callable[[Store], Iterable[dict[str, Any]]], list[str]]] = {
+    **{kind: ((lambda store, make=make: make(store, ExportFilter())), fields) for kind, (make, fields) in EXPORTS.items()},
+    "reprint_groups": (reprint_group_rows, REPRINT_GROUP_FIELDS),
+    "storylines": (storyline_rows, STORYLINE_FIELDS),
+    "rejections": (rejection_rows, REJECTION_FIELDS),
+}
+
+
+def write_tables(store: Store, out_dir: str | Path) -> dict[str, int]:
+    """Every table of TABLES as out_dir/<name>.parquet (the export kinds with the columns of
+    `storyline export --format parquet`); returns rows per table."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, (make_rows, fields) in TABLES.items():
+        with (out / f"{name}.parquet").open("wb") as fh:
+            counts[name] = _parquet(list(make_rows(store)), fields, fh)
+    return counts
+
+
 def export(store: Store, what: str, fmt: str, out: IO[bytes], filters: ExportFilter | None = None) -> int:
     """Write `what` (a key of EXPORTS) to the binary stream `out`; returns the row count."""
     if what not in EXPORTS:
@@ -320,7 +366,7 @@ def _xlsx_value(name: str, value: Any) -> Any:
 # (structs and lists of structs for nested ones), and text when it holds only text or nulls.
 _DATES = {"published", "modified", "first_seen", "last_seen", "event_date", "event_date_end", "article_date"}
 _TIMESTAMPS = {"published_at", "crawled_at"}
-_STRING_LISTS = {"articles", "actors", "sources", "aliases", "wire", "authors", "warnings"}
+_STRING_LISTS = {"articles", "actors", "sources", "aliases", "wire", "authors", "warnings", "stories"}
 _INTS = {"removed_lines", "source_count", "start", "end", "mentions"}
 _FLOATS = {"published_confidence", "date_confidence", "latitude", "longitude", "value_low", "value_high", "lat", "lon"}
 _BOOLS = {"date_estimated", "approximate"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from storyline.executor.local import LocalExecutor, StageReport
 from storyline.executor.progress import ProgressFactory
@@ -11,6 +12,12 @@ from storyline.stages.base import Stage
 from storyline.store import Store
 
 log = logging.getLogger("storyline.pipeline")
+
+
+class Executor(Protocol):
+    """What runs the stages over a store: LocalExecutor, or SparkExecutor (executor/spark.py)."""
+
+    def run(self, stages: list[Stage]) -> list[StageReport]: ...
 
 
 def default_stages(embeddings: bool | None = None) -> list[Stage]:
@@ -28,18 +35,20 @@ def default_stages(embeddings: bool | None = None) -> list[Stage]:
 
 
 def run_pipeline(
-    store: Store, progress: ProgressFactory | None = None, workers: int = 1, embeddings: bool | None = None
+    store: Store, progress: ProgressFactory | None = None, workers: int = 1, embeddings: bool | None = None,
+    executor: Executor | None = None,
 ) -> list[StageReport]:
     """Process everything pending in `store`; returns one report per stage. `workers` > 1
     runs the map steps in that many processes (same results); `embeddings` as in
-    `default_stages`. The run's row records the stages' versions and the resolved settings."""
+    `default_stages`; `executor`: another executor over `store` (the Spark one) instead of the
+    local one. The run's row records the stages' versions and the resolved settings."""
     settings = resolve(db=store.path, workers=workers, embeddings=embeddings)
     stages = default_stages(settings.embeddings)
     # One run at a time per store: a second waits, then finds the first one's work done.
     with store.run_lock(lambda: log.warning("another storyline run holds %s: waiting for it to finish"
                                             " (what it processes is not done again)", store.path)):
         run_id = store.start_run({s.name: s.version for s in stages}, settings.as_dict())
-        reports = LocalExecutor(store, progress, settings.workers).run(stages)
+        reports = (executor or LocalExecutor(store, progress, settings.workers)).run(stages)
         _finish(store, run_id, reports)
     return reports
 

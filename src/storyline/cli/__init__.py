@@ -442,5 +442,10 @@ for _command in _WATCH_COMMANDS:
     cli.add_command(_command)
 
 
+from storyline.cli.spark import import_command, spark_group  # noqa: E402  (commands of their own modules)
+
+cli.add_command(spark_group)
+cli.add_command(import_command)
+
 if __name__ == "__main__":
     main()

@@ -58,6 +58,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         logging.basicConfig(format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     root.setLevel(level if verbose >= 2 or quiet else logging.WARNING)
     logging.getLogger("storyline").setLevel(level)
+    # `run` and its kin raise the pipeline's logger to INFO for their progress lines: a later
+    # command in the same process starts from the level its own options give.
+    logging.getLogger("storyline.pipeline").setLevel(logging.NOTSET)
     # The extractors warn of every page whose main text they drop: storyline falls back and
     # says what it kept (removed lines, rejections), so those are noise unless -vv.
     for name in QUIET_LIBRARIES:

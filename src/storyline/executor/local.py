@@ -86,7 +86,7 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     return fn(*args)
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -130,8 +130,8 @@ class LocalExecutor:
                             except sqlite3.Error:
                                 raise
                             except Exception:
-                                results, errors = self._one_by_one(stage, chunk)
-                            self._save(stage, chunk, results, errors, report, failed_before)
+                                results, errors = self.one_by_one(stage, chunk)
+                            self.save(stage, chunk, results, errors, report, failed_before)
                             bar.advance(len(chunk))
                 finally:
                     bar.close()
@@ -166,7 +166,7 @@ class LocalExecutor:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
-    def _one_by_one(self, stage: Stage, chunk: list[str]) -> tuple[list[Any], dict[str, str]]:
+    def one_by_one(self, stage: Stage, chunk: list[str]) -> tuple[list[Any], dict[str, str]]:
         """A batch whose `process` raised, item by item in this process: the results of those
         that work, and item id -> error for the others."""
         results: list[Any] = []
@@ -177,11 +177,11 @@ class LocalExecutor:
             except sqlite3.Error:
                 raise  # the store's trouble, not the item's
             except Exception as exc:
-                errors[item] = _error_text(exc)
-                log.warning("%s: %s failed, kept for the next run: %s", stage.name, item, _error_text(exc)[:300])
+                errors[item] = error_text(exc)
+                log.warning("%s: %s failed, kept for the next run: %s", stage.name, item, error_text(exc)[:300])
         return results, errors
 
-    def _save(self, stage: Stage, chunk: list[str], results: list[Any], errors: dict[str, str],
+    def save(self, stage: Stage, chunk: list[str], results: list[Any], errors: dict[str, str],
               report: StageReport, failed_before: set[str]) -> None:
         done = [item for item in chunk if item not in errors]
         with self.store.transaction():
@@ -223,8 +223,8 @@ class LocalExecutor:
             except BrokenProcessPool as exc:
                 raise _worker_died(stage, f"batch from {chunk[0]}") from exc
             except Exception:
-                results, errors = self._one_by_one(stage, chunk)
-            self._save(stage, chunk, results, errors, report, failed_before)  # in order, one transaction each
+                results, errors = self.one_by_one(stage, chunk)
+            self.save(stage, chunk, results, errors, report, failed_before)  # in order, one transaction each
             bar.advance(len(chunk))
 
     def _map_chunks_for(self, stage: Stage) -> MapChunks:

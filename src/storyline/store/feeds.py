@@ -122,6 +122,19 @@ class FeedStore(StoreBase):
             f"UPDATE pages SET status = ?, attempts = attempts + 1, fetched_at = ?{sets} WHERE url = ?",
             (status, _now(), *(values[n] for n in names), url))
 
+    def failed_pages(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The pages last given up on or refused, newest first, without their content."""
+        names = [c for c in PAGE_COLUMNS if c != "content"]
+        rows = self.db.execute(
+            f"SELECT {', '.join(names)} FROM pages WHERE status IN ('failed', 'disallowed')"
+            " ORDER BY fetched_at DESC, rowid DESC LIMIT ?", (limit,))
+        out = []
+        for row in rows:
+            page = dict(zip(names, row, strict=True))
+            page["entry_meta"] = json.loads(page["entry_meta"] or "{}")
+            out.append(page)
+        return out
+
     def page_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
 

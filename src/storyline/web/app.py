@@ -28,7 +28,7 @@ from storyline import __version__
 from storyline.errors import BadQuery, NotFoundError
 from storyline.store import Store
 from storyline.web.common import BadRequest, error_body
-from storyline.web.routes import api, browse, feeds, pages
+from storyline.web.routes import api, browse, pages
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -167,8 +167,6 @@ def create_app(db_path: str) -> FastAPI:
     app.openapi = lambda: typed_openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
     app.include_router(browse.router)
-    app.include_router(feeds.router)
     app.include_router(pages.router)
     app.include_router(browse.pages)
-    app.include_router(feeds.pages)
     return app

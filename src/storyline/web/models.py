@@ -322,26 +322,42 @@ class ApiIndex(BaseModel):
     endpoints: list[str]
 
 
+
 class Feed(BaseModel):
+    """A followed feed (store/feeds.py FEED_COLUMNS) with its page counts."""
+
     url: str
     title: str | None
     added_at: str
+    etag: str | None
+    last_modified: str | None
     last_poll_at: str | None
     last_status: str | None
     last_ok_at: str | None
     last_new_at: str | None
     last_new: int
     polls: int
+    not_modified: int
     entries: int
     failures: int
     last_error: str | None
+    min_interval_s: int | None
     next_poll_at: str | None
     articles: int
     pages_pending: int
     pages_failed: int
 
 
-class FeedList(BaseModel):
-    total: int
+class FailedPage(_Open):
+    url: str
+    status: str
+    feed: str | None
+    error: str | None
+    http_status: int | None
+    fetched_at: str | None
+
+
+class FeedOverview(BaseModel):
     feeds: list[Feed]
+    failed_pages: list[FailedPage]
     pages: dict[str, int]  # the fetch queue's pages by status

@@ -134,6 +134,20 @@ def search_results(request: Request, q: str, limit: int, offset: int) -> dict[st
         raise BadRequest(str(exc), [{"parameter": "q", "message": str(exc)}], code="bad_query") from None
 
 
+def feeds_overview(request: Request) -> dict[str, Any]:
+    """The feeds `storyline watch` follows, as `storyline feeds` lists them, and the pages given up on."""
+    s = store(request)
+    return {"feeds": s.feeds(), "failed_pages": s.failed_pages(), "pages": s.page_counts()}
+
+
+@router.get("/api/feeds", tags=["feeds"], response_model=models.FeedOverview, responses=models.ERRORS)
+def api_feeds(request: Request) -> dict[str, Any]:
+    """Feeds followed: last poll and outcome, new entries, articles, failures and why; the pages last
+    given up on (refused by robots.txt, too large, not HTML, failing) with the reason."""
+    check_params(request, set())
+    return feeds_overview(request)
+
+
 @router.get("/api", tags=["meta"], response_model=models.ApiIndex)
 def api_index() -> dict[str, Any]:
     return {"storyline": __version__, "openapi": "/api/openapi.json", "endpoints": [

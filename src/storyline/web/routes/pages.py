@@ -12,7 +12,7 @@ from storyline.errors import BadQuery
 from storyline.web import data
 from storyline.web.common import BadRequest, Limit, Offset, check_params, store
 from storyline.web.geo import story_map
-from storyline.web.routes.api import api_search, list_stories
+from storyline.web.routes.api import api_search, feeds_overview, list_stories
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,3 +114,10 @@ for _path, _twin in (("/search.json", True), ("/search", False)):
             html.status_code = 400
             return html
     router.add_api_route(_path, search_handler, methods=["GET"])
+
+
+for _path, _twin in (("/feeds.json", True), ("/feeds", False)):
+    def feeds_handler(request: Request, _twin: bool = _twin) -> Response:
+        check_params(request, set())
+        return page("feeds.html", request, feeds_overview(request), _twin)
+    router.add_api_route(_path, feeds_handler, methods=["GET"])
