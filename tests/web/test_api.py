@@ -149,7 +149,7 @@ def test_search_entities_events_outlets_and_schema(client):
         body = client.get(path).json()
         items = body[path.rsplit("/", 1)[1]]
         assert isinstance(body["computed"], bool) and len(items) == min(body["total"], body["limit"])
-    assert {"outlet": "Egypt Today", "articles": 1} in client.get("/api/outlets").json()["outlets"]
+    assert {("Egypt Today", 1)} <= {(o["outlet"], o["articles"]) for o in client.get("/api/outlets").json()["outlets"]}
     paths = client.get("/api/openapi.json").json()["paths"]
     for p in ("/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}", "/api/search",
               "/api/entities", "/api/events"):
@@ -363,9 +363,9 @@ def test_pages_light_up_with_the_entities_and_events_stages(web_db, main_story, 
         ids = {x["id"] for x in c.get("/api/stories", params={"place": "boukamal"}).json()["stories"]}
         assert ids == {main_story["id"]}
         assert c.get("/api/stories", params={"entity": "Nobody Atall"}).json()["total"] == 0
-        listing = c.get("/api/entities", params={"q": "abadi"}).json()
+        listing = c.get("/api/entities", params={"name": "abadi"}).json()
         assert listing["computed"] and [e["name"] for e in listing["entities"]] == ["Haider al-Abadi"]
-        assert "ev1" in {e["id"] for e in c.get("/api/events", params={"q": "clash"}).json()["events"]}
+        assert "ev1" in {e["id"] for e in c.get("/api/events", params={"type": "clash"}).json()["events"]}
         page = c.get(f"/stories/{main_story['id']}").text
         assert "Haider al-Abadi" in page and "clash" in page and 'class="place"' in page
 

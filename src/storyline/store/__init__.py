@@ -27,12 +27,14 @@ from storyline.errors import DamagedStoreError, NotFoundError, StoreError
 from storyline.records import RawArticle, Rejection
 from storyline.settings import BY_NAME
 from storyline.store.base import chunks
+from storyline.store.browse import BrowseStore
 from storyline.store.clean import CleanStore
 from storyline.store.entities import EntityStore
 from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
 from storyline.store.migrations import MIGRATIONS
 from storyline.store.reprints import ReprintStore
+from storyline.store.search import SearchStore
 from storyline.store.stage_errors import StageErrorStore, short_error
 from storyline.store.stories import StoryStore
 from storyline.store.summaries import SummaryStore
@@ -58,7 +60,8 @@ def content_hash(fmt: str, body: bytes, url: str | None) -> str:
     return digest.hexdigest()
 
 
-class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, EventStore, StageErrorStore, FeedStore):
+class Store(CleanStore, ReprintStore, StoryStore, EntityStore, SummaryStore, WebStore, SearchStore, BrowseStore,
+            EventStore, StageErrorStore, FeedStore):
     """A storyline database: raw inputs byte for byte, and everything derived from them.
 
     Stage-specific methods live in one mixin per stage (store/clean.py, store/reprints.py,

@@ -518,4 +518,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "0021_web_pages",
+        """
+        -- The web UI's entity, storyline and event pages. Every name of an entity (its name
+        -- and aliases) a row, case-insensitive, kept by triggers on entities (the entities
+        -- stage rewrites that table): search looks a typed name up here to find the entity's
+        -- other names. Plus the indexes the storyline and event listings read by.
+        CREATE TABLE entity_aliases (
+            alias TEXT NOT NULL COLLATE NOCASE,
+            entity_id TEXT NOT NULL,
+            PRIMARY KEY (alias, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_aliases_entity ON entity_aliases (entity_id);
+        CREATE TRIGGER entity_aliases_ai AFTER INSERT ON entities BEGIN
+            INSERT OR IGNORE INTO entity_aliases (alias, entity_id)
+                SELECT value, new.id FROM json_each(new.aliases) UNION SELECT new.name, new.id;
+        END;
+        CREATE TRIGGER entity_aliases_ad AFTER DELETE ON entities BEGIN
+            DELETE FROM entity_aliases WHERE entity_id = old.id;
+        END;
+        CREATE TRIGGER entity_aliases_au AFTER UPDATE OF id, name, aliases ON entities BEGIN
+            DELETE FROM entity_aliases WHERE entity_id = old.id;
+            INSERT OR IGNORE INTO entity_aliases (alias, entity_id)
+                SELECT value, new.id FROM json_each(new.aliases) UNION SELECT new.name, new.id;
+        END;
+        INSERT OR IGNORE INTO entity_aliases (alias, entity_id)
+            SELECT j.value, e.id FROM entities e, json_each(e.aliases) j UNION SELECT name, id FROM entities;
+        CREATE INDEX stories_storyline ON stories (storyline_id, first_seen);
+        CREATE INDEX events_date ON events (date_start);
+        -- An outlet's articles newest first (the outlet page), without sorting them all.
+        CREATE INDEX clean_articles_outlet_published ON clean_articles (outlet COLLATE NOCASE, published, source_seq);
+        """,
+    ),
 ]

@@ -98,6 +98,8 @@ class StorylineStory(TypedDict):
     first_seen: str | None
     last_seen: str | None
     articles: int
+    outlets: int
+    lead: str | None  # the first sentence of its summary, when summarized
 
 
 class StorylinePage(TypedDict):
@@ -243,11 +245,17 @@ def storyline_page(store: Store, storyline_id: str) -> StorylinePage | None:
     if row is None:
         return None
     stories: list[StorylineStory] = [
-        {"id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "articles": r[4]}
+        {"id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "articles": r[4], "outlets": r[5],
+         "lead": r[6]}
         for r in store.db.execute(
-            "SELECT id, title, first_seen, last_seen,"
-            " (SELECT count(*) FROM story_members m WHERE m.story_id = stories.id)"
-            " FROM stories WHERE storyline_id = ? ORDER BY first_seen IS NULL, first_seen, last_seen, id",
+            "SELECT s.id, s.title, s.first_seen, s.last_seen,"
+            " (SELECT count(*) FROM story_members m WHERE m.story_id = s.id),"
+            " (SELECT count(DISTINCT COALESCE(c.outlet, a.outlet)) FROM story_members m"
+            "  JOIN articles a ON a.id = m.article_id LEFT JOIN clean_articles c ON c.article_id = m.article_id"
+            "  WHERE m.story_id = s.id),"
+            " json_extract(x.sentences, '$[0].text')"
+            " FROM stories s LEFT JOIN story_summaries x ON x.story_id = s.id WHERE s.storyline_id = ?"
+            " ORDER BY s.first_seen IS NULL, s.first_seen, s.last_seen, s.id",
             (storyline_id,))
     ]
     return {"id": row[0], "title": row[1], "first_seen": row[2], "last_seen": row[3], "stories": stories}

@@ -17,6 +17,7 @@ from typing import Any
 
 from storyline.errors import BadQuery
 from storyline.store.base import StoreBase, chunks
+from storyline.store.browse import like_pattern
 
 _WORD = re.compile(r"\w+\*?", re.UNICODE)
 
@@ -27,6 +28,7 @@ MAX_SEARCH_TERMS = 32
 MAX_PREFIX_TERMS = 4
 MIN_PREFIX_CHARS = 2
 SEARCH_SECONDS = 2.0
+FEW_OUTLETS = 3
 
 
 def fts_query(q: str) -> str | None:
@@ -78,6 +80,22 @@ def fts_phrase(text: str) -> str | None:
 
 
 class _WebQueries(StoreBase):
+    _outlet_stories_cache: tuple[int, dict[str, set[str]]] | None = None
+
+    def _outlet_stories(self) -> dict[str, set[str]]:
+        """outlet (casefolded) -> its stories, from one pass over the articles, kept until the
+        database changes (PRAGMA data_version): a fragment many outlets share ("news") is
+        then a union of sets, not a scan of every article per request."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._outlet_stories_cache is None or self._outlet_stories_cache[0] != version:
+            out: dict[str, set[str]] = {}
+            for outlet, story_id in self.db.execute(
+                    "SELECT c.outlet, m.story_id FROM clean_articles c JOIN story_members m ON m.article_id = c.article_id"
+                    " WHERE c.outlet IS NOT NULL"):
+                out.setdefault(outlet.casefold(), set()).add(story_id)
+            self._outlet_stories_cache = (version, out)
+        return self._outlet_stories_cache[1]
+
     # -- stories --------------------------------------------------------------------------
 
     def web_stories(
@@ -91,8 +109,11 @@ class _WebQueries(StoreBase):
         phrases: Sequence[str] = (),
         limit: int = 20,
         offset: int = 0,
+        sort: str = "recent",
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, one page of stories), newest first, with member counts and outlets.
+        """(total, one page of stories), newest first (`sort="coverage"`: most articles
+        first), with member counts, outlets and storyline titles. `outlet` matches part of an
+        outlet's name, case-insensitively ("fox news" finds "Fox News (Online News)").
 
         Filters combine with AND: stories whose date span overlaps [date_from, date_to],
         that an outlet carried, among `story_ids` (from the place/entity filters), holding an
@@ -107,12 +128,23 @@ class _WebQueries(StoreBase):
             where.append("s.first_seen <= ?")
             params.append(date_to)
         if outlet:
-            where.append(
-                "s.id IN (SELECT m.story_id FROM clean_articles c"
-                " JOIN story_members m ON m.article_id = c.article_id"
-                " WHERE c.outlet = ? COLLATE NOCASE)"
-            )
-            params.append(outlet)
+            # The outlet names holding the fragment first (one pass over the outlet index):
+            # a few, and their articles are read through that index; many ("news"), and
+            # their stories come from `_outlet_stories` (measured on 100k articles).
+            names = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT outlet FROM clean_articles WHERE outlet LIKE ? ESCAPE '\\'", (like_pattern(outlet),))]
+            if not names:
+                return 0, []
+            if len(names) <= FEW_OUTLETS:
+                where.append(
+                    "s.id IN (SELECT m.story_id FROM clean_articles c"
+                    " JOIN story_members m ON m.article_id = c.article_id"
+                    " WHERE c.outlet COLLATE NOCASE IN (SELECT value FROM json_each(?)))")
+                params.append(json.dumps(names))
+            else:
+                by_outlet = self._outlet_stories()
+                ids = set().union(*(by_outlet.get(n.casefold(), ()) for n in names))
+                story_ids = sorted(ids & set(story_ids)) if story_ids is not None else sorted(ids)
         if story_ids is not None:
             if not story_ids:
                 return 0, []
@@ -135,7 +167,9 @@ class _WebQueries(StoreBase):
             params.append(json.dumps(matched))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         select = "SELECT s.id, s.title, s.first_seen, s.last_seen, s.storyline_id FROM stories s"
-        if (q is not None or phrases) and len(where) == 1:
+        order = (" ORDER BY (SELECT count(*) FROM story_members m WHERE m.story_id = s.id) DESC, s.last_seen DESC, s.id"
+                 if sort == "coverage" else " ORDER BY s.last_seen DESC, s.id")
+        if (q is not None or phrases) and len(where) == 1 and sort != "coverage":
             # The text filter alone: every matched story counts, and the page is read off the
             # stories in list order, keeping the matched ones (a common word matches thousands
             # of stories; handing them back to SQLite as a list costs more than this walk).
@@ -155,15 +189,16 @@ class _WebQueries(StoreBase):
         else:
             total = self.db.execute(f"SELECT count(*) FROM stories s{clause}", params).fetchone()[0]
             rows = self.db.execute(
-                f"{select}{clause} ORDER BY s.last_seen DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset],
+                f"{select}{clause}{order} LIMIT ? OFFSET ?", [*params, limit, offset],
             ).fetchall()
         stats = self._story_stats([r[0] for r in rows])
+        lines = self.values_by_id("storylines", "id", "title", sorted({r[4] for r in rows if r[4]}))
         out = []
         for r in rows:
             n, outlets = stats.get(r[0], (0, []))
             out.append({
                 "id": r[0], "title": r[1], "first_seen": r[2], "last_seen": r[3], "storyline": r[4],
-                "articles": n, "outlets": outlets,
+                "storyline_title": lines.get(r[4]), "articles": n, "outlets": outlets,
             })
         return total, out
 
@@ -220,15 +255,6 @@ class _WebQueries(StoreBase):
                 }
         return [seen[k] for k in sorted(seen)]
 
-    def web_outlets(self, limit: int = 500) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT COALESCE(c.outlet, a.outlet) AS o, count(*) FROM articles a"
-            " LEFT JOIN clean_articles c ON c.article_id = a.id"
-            " WHERE o IS NOT NULL GROUP BY o ORDER BY count(*) DESC, o LIMIT ?",
-            (limit,),
-        )
-        return [{"outlet": o, "articles": n} for o, n in rows]
-
     # -- search ---------------------------------------------------------------------------
 
     def web_search_articles(self, q: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
@@ -278,7 +304,8 @@ class WebStageViews(_WebQueries):
     def web_story_entities(self, article_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
         """Entities mentioned in these articles, most mentioned first, with coordinates for places."""
         rows = self.db.execute(
-            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id)"
+            "SELECT e.id, e.kind, e.name, e.lat, e.lon, e.country, count(*), count(DISTINCT m.article_id),"
+            " json_extract(e.place, '$.kind'), json_extract(e.place, '$.country_name')"
             " FROM entity_mentions m JOIN entities e ON e.id = m.entity_id"
             " WHERE m.article_id IN (SELECT value FROM json_each(?))"
             " GROUP BY e.id ORDER BY count(*) DESC, e.name LIMIT ?",
@@ -286,7 +313,7 @@ class WebStageViews(_WebQueries):
         )
         return [
             {"id": r[0], "kind": r[1], "name": r[2], "lat": r[3], "lon": r[4], "country": r[5],
-             "mentions": r[6], "articles": r[7]}
+             "mentions": r[6], "articles": r[7], "place_kind": r[8], "country_name": r[9]}
             for r in rows
         ]
 
@@ -309,48 +336,22 @@ class WebStageViews(_WebQueries):
 
     def web_stories_with(self, kind: str, name: str) -> list[str] | None:
         """Stories mentioning the entity (kind 'place' or 'entity' = any kind) named `name` or
-        one of its aliases; None while the entities stage has not run."""
+        one of its aliases (case-insensitive); when no entity has that name, the entities of
+        which one name holds `name` ("kamal" finds Abu Kamal). None while the entities stage
+        has not run."""
         if self.db.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is None:
             return None
         kind_clause = " AND e.kind = 'place'" if kind == "place" else ""
+        for test, value in (("x.alias = ?", name), ("x.alias LIKE ? ESCAPE '\\'", like_pattern(name))):
+            ids = [r[0] for r in self.db.execute(
+                f"SELECT DISTINCT x.entity_id FROM entity_aliases x JOIN entities e ON e.id = x.entity_id"
+                f" WHERE {test}{kind_clause}", (value,))]
+            if ids:
+                break
         rows = self.db.execute(
-            "SELECT DISTINCT sm.story_id FROM entities e JOIN entity_mentions m ON m.entity_id = e.id"
-            " JOIN story_members sm ON sm.article_id = m.article_id"
-            f" WHERE (e.name = ?1 COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(e.aliases)"
-            f" WHERE value = ?1 COLLATE NOCASE)){kind_clause}",
-            (name,),
-        )
+            "SELECT DISTINCT sm.story_id FROM entity_mentions m JOIN story_members sm ON sm.article_id = m.article_id"
+            " WHERE m.entity_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
         return [r[0] for r in rows]
-
-    def web_list_entities(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
-        where, params = "", []
-        if q:
-            where, params = " WHERE name LIKE ? ESCAPE '\\'", ["%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
-        total = self.db.execute(f"SELECT count(*) FROM entities{where}", params).fetchone()[0]
-        if not total:
-            return None
-        rows = self.db.execute(
-            f"SELECT id, kind, name, mentions, json_array_length(articles), lat, lon, country FROM entities{where}"
-            " ORDER BY mentions DESC, name LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total, [
-            {"id": r[0], "kind": r[1], "name": r[2], "mentions": r[3], "articles": r[4], "lat": r[5], "lon": r[6],
-             "country": r[7]} for r in rows
-        ]
-
-    def web_list_events(self, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]] | None:
-        where, params = "", []
-        if q:
-            where, params = " WHERE type LIKE ? OR place LIKE ?", [f"%{q}%", f"%{q}%"]
-        total = self.db.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
-        if not total:
-            return None
-        rows = self.db.execute(
-            f"SELECT id, story_id, type, date_start, date_end, estimated, place FROM events{where}"
-            " ORDER BY date_start IS NULL, date_start DESC, id LIMIT ? OFFSET ?", [*params, limit, offset])
-        return total, [
-            {"id": r[0], "story": r[1], "type": r[2], "date": r[3], "date_end": r[4], "estimated": bool(r[5]),
-             "place": r[6]} for r in rows
-        ]
 
 
 class WebStore(WebStageViews):

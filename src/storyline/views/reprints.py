@@ -56,10 +56,10 @@ def _print_changes(changes: dict[str, Any], fullest: str, console: Console) -> N
         console.print(f"    added    {_clip(text)}", markup=False)
 
 
-def aligned_pair(store: Store, a: str, b: str) -> dict[str, Any]:
+def aligned_pair(store: Store, a: str, b: str, a_is_ref: bool = False) -> dict[str, Any]:
     """The reprint stage's alignment of articles `a` and `b` with both texts: the stored
-    alignment when the stage made one (either order), else one computed now with `a` as the
-    reference. {ref, copy, origin, ref_text, copy_text, passages: [{ref_start, ref_end,
+    alignment when the stage made one (either order; with `a_is_ref`, only one with `a` as
+    the reference), else one computed now with `a` as the reference. {ref, copy, origin, ref_text, copy_text, passages: [{ref_start, ref_end,
     copy_start, copy_end, similarity, edits}], removed / added: [(start, end)] spans of the
     reference / the copy outside every passage}."""
     for article_id in (a, b):
@@ -70,6 +70,8 @@ def aligned_pair(store: Store, a: str, b: str) -> dict[str, Any]:
     if missing:
         raise StorylineError(f"article(s) {', '.join(missing)} not cleaned yet: run `storyline run` first")
     stored = store.alignment_between(a, b)
+    if stored is not None and a_is_ref and stored["ref"] != a:
+        stored = None  # e.g. the original on the left, where the stage aligned against the fullest
     if stored is None:
         from storyline.stages.reprints.alignment import align
 

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -27,7 +28,7 @@ from storyline import __version__
 from storyline.errors import BadQuery, NotFoundError
 from storyline.store import Store
 from storyline.web.common import BadRequest, error_body
-from storyline.web.routes import api, pages
+from storyline.web.routes import api, browse, pages
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -77,6 +78,25 @@ SECURITY_HEADERS = {
 def secured(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def typed_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema with the errors the server really answers: every bad parameter is a
+    400 in the one error shape (the validation handler below), never a 422."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                responses.pop("422", None)
+                responses.setdefault("400", {"description": "bad parameter",
+                                             "content": {"application/json": {"schema": {
+                                                 "$ref": "#/components/schemas/ErrorBody"}}}})
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def create_app(db_path: str) -> FastAPI:
@@ -144,6 +164,9 @@ def create_app(db_path: str) -> FastAPI:
     async def on_crash(request: Request, exc: Exception):  # pragma: no cover - a bug
         return render_error(request, 500, "internal_error", f"{type(exc).__name__}: the server failed; see its log")
 
+    app.openapi = lambda: typed_openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
+    app.include_router(browse.router)
     app.include_router(pages.router)
+    app.include_router(browse.pages)
     return app

@@ -10,6 +10,7 @@ from typing import Any
 
 from storyline.errors import NotFoundError
 from storyline.store import Store
+from storyline.store.browse import original_of
 from storyline.store.queries import StoryPage, article_page, story_page
 from storyline.views.reprints import aligned_pair
 from storyline.web.diff import layout
@@ -122,11 +123,12 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any]:
         if a["reprint_group"]:
             groups.setdefault(a["reprint_group"], []).append(a)
     story["outlets"] = [{"outlet": o, "articles": ids} for o, ids in sorted(by_outlet.items())]
-    story["reprint_groups"] = [
-        {"id": gid, "articles": [m["id"] for m in members],
-         "fullest": max(members, key=lambda m: (m["chars"] or 0, m["id"]))["id"]}
-        for gid, members in sorted(groups.items())
-    ]
+    story["reprint_groups"] = []
+    for gid, members in sorted(groups.items()):
+        original, basis = original_of(members)
+        story["reprint_groups"].append({
+            "id": gid, "articles": [m["id"] for m in members], "original": original, "original_basis": basis,
+            "fullest": max(members, key=lambda m: (m["chars"] or 0, m["id"]))["id"]})
     # Coverage: the days the story ran and which articles appeared each day.
     by_day: dict[str, list[dict[str, Any]]] = {}
     for a in sorted((a for a in articles if a["published"]), key=lambda a: (a["published"], a["n"])):
@@ -147,18 +149,21 @@ def story_sources(store: Store, story: dict[str, Any]) -> dict[str, Any]:
 
 
 def story_diffs(store: Store, story: dict[str, Any], limit: int = 6) -> list[dict[str, Any]]:
-    """Each reprint group's fullest copy against each other copy (at most `limit` pairs)."""
+    """Each reprint group's original (its earliest dated copy, else its fullest) against each
+    other copy (at most `limit` pairs): what each copy left out and added, read forwards."""
     out = []
     for group in story["reprint_groups"]:
         for other in group["articles"]:
-            if other != group["fullest"] and len(out) < limit:
-                out.append(article_diff(store, group["fullest"], other))
+            if other != group["original"] and len(out) < limit:
+                d = article_diff(store, group["original"], other, a_is_ref=True)
+                d["a_label"] = group["original_basis"]
+                out.append(d)
     return out
 
 
-def article_diff(store: Store, a: str, b: str) -> dict[str, Any]:
+def article_diff(store: Store, a: str, b: str, a_is_ref: bool = False) -> dict[str, Any]:
     """The reprint stage's alignment of `a` and `b` laid out side by side (the reference, `a`
-    unless a stored alignment made `b` the reference, on the left)."""
+    unless a stored alignment made `b` the reference and not `a_is_ref`, on the left)."""
     arts = {}
     for article_id in (a, b):
         art = article_page(store, article_id)
@@ -167,11 +172,11 @@ def article_diff(store: Store, a: str, b: str) -> dict[str, Any]:
         if not art["cleaned"]:
             raise NotFoundError(f"article {article_id!r} is not cleaned yet: run `storyline run`")
         arts[article_id] = art
-    pair = aligned_pair(store, a, b)
+    pair = aligned_pair(store, a, b, a_is_ref)
     return {
         "a": {k: arts[pair["ref"]][k] for k in ("id", "outlet", "title", "published")},  # type: ignore[literal-required]
         "b": {k: arts[pair["copy"]][k] for k in ("id", "outlet", "title", "published")},  # type: ignore[literal-required]
-        **layout(pair),
+        "a_label": "reference", **layout(pair),
     }
 
 

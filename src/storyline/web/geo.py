@@ -81,7 +81,10 @@ def story_map(places: list[dict[str, Any]]) -> dict[str, Any] | None:
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon * kx - left) * scale, (top - lat) * scale
 
-    named = {p.get("name") for p in pts if p.get("kind") == "country"}
+    # A country is its shape, filled, not a dot beside its own outline.
+    is_country = [p.get("kind") == "country" or p.get("place_kind") == "country" for p in pts]
+    named = {_ALIASES.get(n, n) for p, c in zip(pts, is_country, strict=True) if c
+             for n in (p.get("name"), p.get("country_name")) if n}
     lon_min, lon_max = left / kx, (left + span_x) / kx
     lat_min, lat_max = top - span_y, top
     countries = []
@@ -100,14 +103,61 @@ def story_map(places: list[dict[str, Any]]) -> dict[str, Any] | None:
         label = 0 <= lx <= WIDTH and 0 <= ly <= HEIGHT and biggest[0] > 2000
         countries.append({"name": name, "d": "".join(parts), "label": label, "x": round(lx, 1), "y": round(ly, 1),
                           "mentioned": name in named})
+    shapes = {c["name"] for c in countries}
     points, outside = [], []
-    for p in pts:
+    for p, country in zip(pts, is_country, strict=True):
+        if country and ({_ALIASES.get(n, n) for n in (p.get("name"), p.get("country_name")) if n} & shapes):
+            continue  # drawn as its shape
         x, y = project(float(p["lon"]), float(p["lat"]))
         if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
             points.append({**p, "x": round(x, 1), "y": round(y, 1)})
         else:
             outside.append(p)
+    place_labels(points, countries)
     return {"width": WIDTH, "height": HEIGHT, "countries": countries, "points": points, "outside": outside}
+
+
+LABEL_H = 14.0
+CHAR_W = 7.4  # 13 px bold system-ui, about
+# (dx, dy of the text's baseline start, anchor) around a dot: right, left, above, below
+_SPOTS = ((8, 4, "start"), (-8, 4, "end"), (0, -9, "middle"), (0, 18, "middle"))
+
+
+def _box(x: float, y: float, anchor: str, width: float) -> tuple[float, float, float, float]:
+    left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+    return left, y - LABEL_H + 3, left + width, y + 3
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(points: list[dict[str, Any]], countries: list[dict[str, Any]]) -> None:
+    """Give each point a label spot that overlaps no other label and no other dot (most
+    mentioned first, trying right, left, above, below), or none (`label` False: the name is
+    the dot's tooltip and in the list under the map). Country labels give way too."""
+    taken: list[tuple[float, float, float, float]] = []
+    dots = [(p["x"] - 6, p["y"] - 6, p["x"] + 6, p["y"] + 6) for p in points]
+    for p in sorted(points, key=lambda p: -int(p.get("mentions") or 1)):
+        width = CHAR_W * len(str(p.get("name") or ""))
+        p["label"] = False
+        for dx, dy, anchor in _SPOTS:
+            box = _box(p["x"] + dx, p["y"] + dy, anchor, width)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+            mine = (p["x"] - 6, p["y"] - 6, p["x"] + 6, p["y"] + 6)
+            if inside and not any(_overlaps(box, t) for t in taken) and not any(
+                    _overlaps(box, d) for d in dots if d != mine):
+                p.update(label=True, lx=round(p["x"] + dx, 1), ly=round(p["y"] + dy, 1), anchor=anchor)
+                taken.append(box)
+                break
+    for c in countries:
+        if c["label"]:
+            width = CHAR_W * 1.1 * len(c["name"])
+            box = _box(c["x"], c["y"], "middle", width)
+            if any(_overlaps(box, t) for t in taken) or any(_overlaps(box, d) for d in dots):
+                c["label"] = False
+            else:
+                taken.append(box)
 
 
 # Names the boundary file abbreviates, and common other names of countries in news text.

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from storyline.errors import BadQuery
 from storyline.web import data
 from storyline.web.common import BadRequest, Limit, Offset, check_params, store
 from storyline.web.geo import story_map
@@ -39,13 +40,13 @@ for _path, _twin in (("/stories.json", True), ("/", False), ("/stories", False))
         date_from: str | None = Query(None, max_length=20), date_to: str | None = Query(None, max_length=20),
         outlet: str | None = Query(None, max_length=300),
         place: str | None = Query(None, max_length=300), entity: str | None = Query(None, max_length=300),
-        limit: int = Limit, offset: int = Offset, _twin: bool = _twin,
+        sort: str | None = Query(None, max_length=20), limit: int = Limit, offset: int = Offset, _twin: bool = _twin,
     ) -> Response:
         # The filter form sends its empty fields as "": treat them as absent.
         q = q if q else None
         outlet, place, entity = outlet or None, place or None, entity or None
         dates = [form_date(name, value) for name, value in (("date_from", date_from), ("date_to", date_to))]
-        ctx = list_stories(request, q, *dates, outlet, place, entity, limit, offset)
+        ctx = list_stories(request, q, *dates, outlet, place, entity, limit, offset, sort or None)
         return page("stories.html", request, ctx, _twin)
     router.add_api_route(_path, stories_handler, methods=["GET"])
 
@@ -94,14 +95,24 @@ for _path, _twin in (("/diff.json", True), ("/diff", False)):
 for _path, _twin in (("/search.json", True), ("/search", False)):
     def search_handler(request: Request, q: str | None = Query(None, max_length=500),
                        limit: int = Limit, offset: int = Offset, _twin: bool = _twin) -> Response:
+        blank = {"q": q or "", "total": 0, "total_stories": 0, "limit": limit, "offset": offset, "groups": [],
+                 "names": [], "articles": [], "empty": True}
         if not _twin and not (q or "").strip():  # the header's search box sent empty
             check_params(request, {"q", "limit", "offset"})
-            return page("search.html", request, {"q": "", "total": 0, "limit": limit, "offset": offset,
-                                                 "articles": [], "empty": True}, False)
+            return page("search.html", request, blank, False)
         if q is None:
             raise BadRequest("q is required", [{"parameter": "q", "message": "give at least one word"}],
                              code="bad_parameter")
-        return page("search.html", request, api_search(request, q, limit, offset), _twin)
+        try:
+            return page("search.html", request, api_search(request, q, limit, offset), _twin)
+        except (BadRequest, BadQuery) as exc:
+            if _twin or (isinstance(exc, BadRequest) and exc.code not in ("bad_query", "bad_request")):
+                raise
+            # The page again, the query still in the box to correct, the message above it (a 400).
+            message = exc.message if isinstance(exc, BadRequest) else str(exc)
+            html = page("search.html", request, {**blank, "error": message}, False)
+            html.status_code = 400
+            return html
     router.add_api_route(_path, search_handler, methods=["GET"])
 
 
