@@ -24,6 +24,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,6 +34,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def served(db: Path, cores: str) -> Iterator[Callable[[str], tuple[float, int]]]:
+    """`storyline serve` on db in a child process (pinned to `cores` with taskset, when given
+    and available), and a timed GET against it: path -> (ms, body bytes). A non-200 answer
+    stops the benchmark; the server is ended on the way out."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port)]
+    if cores and shutil.which("taskset"):
+        cmd = ["taskset", "-c", cores, *cmd]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.1)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def get(path: str) -> tuple[float, int]:
+            t0 = time.perf_counter()
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            body = resp.read()
+            ms = (time.perf_counter() - t0) * 1000
+            if resp.status != 200:
+                raise SystemExit(f"GET {path} -> {resp.status}: {body[:300]!r}")
+            return ms, len(body)
+
+        yield get
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def percentile(xs: list[float], q: float) -> float:
@@ -73,33 +116,7 @@ def main(argv: list[str]) -> None:
     print(f"store: {db} ({db.stat().st_size / 2**20:.0f} MiB), {info['articles']} articles, {n_stories} stories; "
           f"story size median {statistics.median(sizes) if sizes else 0}, max {sizes[-1] if sizes else 0}")
 
-    port = free_port()
-    cmd = [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port)]
-    if args.cores and shutil.which("taskset"):
-        cmd = ["taskset", "-c", args.cores, *cmd]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-        def get(path: str) -> tuple[float, int, int]:
-            t0 = time.perf_counter()
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            body = resp.read()
-            ms = (time.perf_counter() - t0) * 1000
-            if resp.status != 200:
-                raise SystemExit(f"GET {path} -> {resp.status}: {body[:300]!r}")
-            return ms, len(body), resp.status
-
+    with served(db, args.cores) as get:
         def stories_page() -> str:
             return "/api/stories?" + urlencode({"offset": rng.randrange(0, max(1, min(n_stories, 5000))), "limit": 20})
 
@@ -134,7 +151,7 @@ def main(argv: list[str]) -> None:
         for name, make in scenarios:
             times, sizes_b = [], []
             for _ in range(args.requests):
-                ms, size, _status = get(make())
+                ms, size = get(make())
                 times.append(ms)
                 sizes_b.append(size)
             results[name] = {"p50": percentile(times, 50), "p95": percentile(times, 95),
@@ -143,9 +160,3 @@ def main(argv: list[str]) -> None:
             print(f"{name:<34} {len(times):>5} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} {r['max']:>8.1f}"
                   f"  {statistics.mean(sizes_b) / 1024:>8.1f}")
         print(json.dumps({"target_p95_ms": 100, "results": results}))
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()

@@ -14,20 +14,14 @@ storyline, outlet with most articles), list routes on pages and filters.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import random
-import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from benchmarks.bench_serve import free_port, percentile
+from benchmarks.bench_serve import percentile, served
 
 
 def sample(db: Path) -> dict:
@@ -106,33 +100,7 @@ def main(argv: list[str]) -> None:
     info = sample(db)
     print(f"store: {db} ({db.stat().st_size / 2**20:.0f} MiB), {info['articles']} articles, "
           f"{len(info['entities'])} entities, {len(info['storylines'])} storylines, {len(info['outlets'])} outlets")
-    port = free_port()
-    cmd = [sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port)]
-    if args.cores and shutil.which("taskset"):
-        cmd = ["taskset", "-c", args.cores, *cmd]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-        def get(path: str) -> tuple[float, int]:
-            t0 = time.perf_counter()
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            body = resp.read()
-            ms = (time.perf_counter() - t0) * 1000
-            if resp.status != 200:
-                raise SystemExit(f"GET {path} -> {resp.status}: {body[:300]!r}")
-            return ms, len(body)
-
+    with served(db, args.cores) as get:
         runs = scenarios(info, rng)
         first_ms = {name: get(make())[0] for name, make in runs}  # cold: includes the outlet table's one scan
         for _name, make in runs:  # warm-up
@@ -152,9 +120,3 @@ def main(argv: list[str]) -> None:
             print(f"{name:<42} {len(times):>4} {r['first']:>7.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}"
                   f" {r['max']:>7.1f} {statistics.mean(sizes) / 1024:>6.1f}{flag}")
         print(json.dumps({"target_p95_ms": 100, "results": results}))
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
