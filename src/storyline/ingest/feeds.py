@@ -46,16 +46,7 @@ def read_feed(path: Path) -> Iterator:
         if not html.strip():
             yield Rejection(source, locator, "empty", "the entry has no content or summary")
             continue
-        published = published_at = None
-        warnings: list[str] = []
-        given = entry.get("published") or entry.get("updated")
-        if given:  # as written, offset and all: feedparser's parsed form is in UTC
-            found = parse_published(given)
-            published, published_at = found.value, found.at
-            warnings += [found.warning] if found.warning else []
-        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-        if published is None and parsed:
-            published, warnings = time.strftime("%Y-%m-%d", parsed), []
+        published, published_at, published_raw, warnings = _entry_date(entry)
         # A character reference to a lone surrogate (&#xD800;) reaches us as one: U+FFFD instead.
         body = replace_surrogates(html).encode("utf-8")
         if len(body) > MAX_ITEM_BYTES:
@@ -66,7 +57,7 @@ def read_feed(path: Path) -> Iterator:
             fmt="html", raw=body, encoding="utf-8", locator=locator, url=_clean(entry.get("link")),
             title=_clean(entry.get("title") or None), outlet=_clean(outlet), published=published,
             meta={"feed": source}, published_at=published_at,
-            published_raw=_clean(given) if given and given != published else None, warnings=warnings,
+            published_raw=_clean(published_raw), warnings=warnings,
         )
 
 
