@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,7 +10,7 @@ from storyline.ingest.watch import poll
 from storyline.web.app import create_app
 from tests.ingest.feed_server import FeedServer, rss
 from tests.ingest.feed_server import page as html_page
-from tests.web.test_browser import browser, page  # noqa: F401 (pytest fixtures)
+from tests.web.test_browser import browser, page, serving  # noqa: F401 (browser, page: pytest fixtures)
 
 PAYLOAD = "<script>alert(1)</script>"
 WORDS = "Clashes erupted on the border as the group defended its last stronghold, officials said on Saturday."
@@ -73,21 +69,9 @@ def test_feeds_page_of_a_store_without_feeds_says_how_to_follow_some(store, db_p
 @pytest.mark.browser
 @pytest.mark.slow
 def test_feeds_page_in_a_browser_is_reached_from_the_header_and_its_payloads_stay_inert(polled_db, page):  # noqa: F811
-    import uvicorn
-
     db, rss_url, html_url, _ = polled_db
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not srv.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        page.goto(f"http://127.0.0.1:{port}/")
+    with serving(db) as url:
+        page.goto(url + "/")
         page.click("header.top nav a[href='/feeds']")
         page.wait_for_url("**/feeds")
         rows = page.locator("table.feeds tbody tr:not(.feed-error)")
@@ -96,6 +80,3 @@ def test_feeds_page_in_a_browser_is_reached_from_the_header_and_its_payloads_sta
         assert "not a feed" in page.locator("table.feeds").inner_text()
         assert page.locator("table.failed-pages tbody tr").count() == 1
         assert page.errors == []  # no alert() dialog, no script error
-    finally:
-        srv.should_exit = True
-        thread.join(10)
