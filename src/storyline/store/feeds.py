@@ -124,16 +124,11 @@ class FeedStore(StoreBase):
 
     def failed_pages(self, limit: int = 50) -> list[dict[str, Any]]:
         """The pages last given up on or refused, newest first, without their content."""
-        names = [c for c in PAGE_COLUMNS if c != "content"]
+        columns = ", ".join("NULL" if c == "content" else c for c in PAGE_COLUMNS)  # names, never data
         rows = self.db.execute(
-            f"SELECT {', '.join(names)} FROM pages WHERE status IN ('failed', 'disallowed')"
+            f"SELECT {columns} FROM pages WHERE status IN ('failed', 'disallowed')"
             " ORDER BY fetched_at DESC, rowid DESC LIMIT ?", (limit,))
-        out = []
-        for row in rows:
-            page = dict(zip(names, row, strict=True))
-            page["entry_meta"] = json.loads(page["entry_meta"] or "{}")
-            out.append(page)
-        return out
+        return [{k: v for k, v in self._page(row).items() if k != "content"} for row in rows]
 
     def page_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
